@@ -1,0 +1,1 @@
+"""Casework's outer layer: settings, database, HTTP app, GraphQL schema and CLI."""

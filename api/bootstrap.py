@@ -1,0 +1,89 @@
+"""The composition root: settings → database → application, pools, schema and HTTP app."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from psycopg_pool import ConnectionPool
+
+from api import migrations
+from api.database import ConnectionTarget, EmbeddedPostgres
+from api.settings import Settings
+from domain.application import Casework
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Database:
+    """The resolved database and, in embedded mode, the server Casework runs."""
+
+    target: ConnectionTarget
+    embedded: EmbeddedPostgres | None = None
+
+    @property
+    def is_embedded(self) -> bool:
+        """Whether Casework runs this server itself."""
+        return self.embedded is not None
+
+    def close(self) -> None:
+        """Stop the embedded server, if any."""
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def open_database(settings: Settings) -> Database:
+    """DATABASE_URL's server when set, else the embedded one; raises DatabaseUnavailable."""
+    if settings.database_url is not None:
+        target = ConnectionTarget.from_url(settings.database_url, settings.db_connect_timeout)
+        target.ping()
+        return Database(target=target)
+    embedded = EmbeddedPostgres(settings.data_dir)
+    return Database(target=embedded.start(), embedded=embedded)
+
+
+@dataclass
+class Container:
+    """Everything a running Casework process holds, closed in reverse order."""
+
+    settings: Settings
+    database: Database
+    application: Casework
+    read_pool: ConnectionPool
+    closed: bool = field(default=False)
+
+    def close(self) -> None:
+        """Release pools and stop the embedded database."""
+        if self.closed:
+            return
+        self.closed = True
+        self.read_pool.close()
+        self.application.close()
+        self.database.close()
+
+
+def build_application(target: ConnectionTarget, settings: Settings) -> Casework:
+    """The eventsourcing application, configured from the target, never from os.environ."""
+    env = target.eventsourcing_env(settings.db_pool_size)
+    # The library also reads os.environ; keep a stray variable from changing its mode.
+    for key in ("POSTGRES_ENABLE_DB_FUNCTIONS", "CREATE_TABLE"):
+        os.environ.pop(key, None)
+    return Casework(env=env)
+
+
+def build_container(settings: Settings, database: Database, *, migrate: bool) -> Container:
+    """Check (or bring) the schema up to date, then build the application and pools."""
+    if migrate:
+        migrations.upgrade(database.target)
+    migrations.require_up_to_date(database.target)
+    application = build_application(database.target, settings)
+    read_pool: ConnectionPool = ConnectionPool(
+        database.target.dsn,
+        min_size=1,
+        max_size=settings.db_pool_size,
+        open=True,
+        name="casework-read",
+    )
+    return Container(settings, database, application, read_pool)

@@ -1,0 +1,1 @@
+"""The `casework` command line."""

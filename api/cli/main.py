@@ -1,0 +1,127 @@
+"""`casework`: serve, manage the schema, and operator tools."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from api import migrations
+from api.bootstrap import Database, open_database
+from api.database import DatabaseUnavailable
+from api.settings import Settings
+
+# platformdirs warns when XDG_RUNTIME_DIR is unset (services, containers); its fallback is fine.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+app = typer.Typer(help="Casework: case management for disputes and reviews.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema (alembic) commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line to stderr and return the exit to raise."""
+    typer.echo(f"casework: {message}", err=True)
+    return typer.Exit(code=2)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or one clear line naming what is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise fail(f"bad setting {where}: {first['msg']}") from None
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[Database]:
+    """The resolved database for a command, stopped afterwards."""
+    try:
+        db = open_database(settings)
+    except DatabaseUnavailable as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings).")] = None,
+    migrate: Annotated[
+        bool, typer.Option("--migrate", help="Upgrade an out-of-date schema before starting.")
+    ] = False,
+) -> None:
+    """Start the HTTP server: GraphQL at /graphql, health at /healthz."""
+    import uvicorn
+
+    from api.bootstrap import build_container
+    from api.http import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    settings = load_settings()
+    with database(settings) as db:
+        # The embedded server belongs to Casework, so its schema follows the code.
+        try:
+            container = build_container(settings, db, migrate=migrate or db.is_embedded)
+        except migrations.SchemaOutOfDate as exc:
+            raise fail(str(exc)) from None
+        try:
+            uvicorn.run(
+                create_app(container, owns_container=True),
+                host=host or settings.host,
+                port=port or settings.port,
+                log_level="info",
+            )
+        finally:
+            container.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the schema up to REVISION (default: the newest)."""
+    with database(load_settings()) as db:
+        migrations.upgrade(db.target, revision)
+        typer.echo(migrations.status(db.target).describe())
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, or 'base'.")],
+) -> None:
+    """Migrate the schema down to REVISION."""
+    with database(load_settings()) as db:
+        migrations.downgrade(db.target, revision)
+        typer.echo(migrations.status(db.target).describe())
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say where the database is and whether its schema is current (exit 1 if not)."""
+    with database(load_settings()) as db:
+        state = migrations.status(db.target)
+        typer.echo(f"database: {db.target.describe()}{' (embedded)' if db.is_embedded else ''}")
+        typer.echo(state.describe())
+        if not state.up_to_date:
+            raise typer.Exit(code=1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="casework")
+
+
+if __name__ == "__main__":
+    main()

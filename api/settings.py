@@ -1,0 +1,52 @@
+"""One typed settings object; every connection string is derived from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return platformdirs.user_data_path("casework")
+
+
+class Settings(BaseSettings):
+    """Casework's settings, read from the environment (prefix ``CASEWORK_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CASEWORK_", extra="ignore")
+
+    database_url: Annotated[
+        str | None,
+        Field(
+            default=None,
+            validation_alias=AliasChoices("DATABASE_URL", "CASEWORK_DATABASE_URL"),
+            description="postgresql:// URL of an existing server; unset = embedded PostgreSQL",
+        ),
+    ]
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the embedded PostgreSQL keeps its data (when DATABASE_URL is unset)",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the HTTP server binds")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds")
+    db_pool_size: int = Field(default=5, ge=1, le=100, description="Connections per pool")
+    db_connect_timeout: int = Field(default=5, ge=1, le=120, description="Seconds to connect")
+    jwt_secret: SecretStr = Field(
+        default=SecretStr("change-me-casework-development-secret"),
+        description="HMAC key that signs API tokens; set it in production",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        if not value.startswith(("postgresql://", "postgres://")):
+            scheme = value.split(":", 1)[0] if ":" in value else value[:20]
+            msg = f"DATABASE_URL must start with postgresql:// (got scheme {scheme!r})"
+            raise ValueError(msg)
+        return value

@@ -1,0 +1,61 @@
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.integration.test_cli import CASEWORK
+
+STARTUP_LIMIT_SECONDS = 15.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ask_typename(port: int) -> dict[str, object] | None:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": "{ __typename }"}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=1) as response:
+            return dict(json.loads(response.read()))
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def test_serve_starts_an_embedded_postgresql_answers_graphql_and_stops_it(tmp_path: Path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["CASEWORK_DATA_DIR"] = str(tmp_path)
+    started = time.monotonic()
+    server = subprocess.Popen(
+        [CASEWORK, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        answer = None
+        while answer is None and time.monotonic() - started < STARTUP_LIMIT_SECONDS:
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            answer = ask_typename(port)
+            if answer is None:
+                time.sleep(0.2)
+        assert answer == {"data": {"__typename": "Query"}}
+        assert (tmp_path / "pgdata" / "postmaster.pid").exists()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output = server.communicate(timeout=30)[0]
+    assert server.returncode in (0, -signal.SIGTERM), output
+    # The embedded server was stopped with Casework: its pid file is gone.
+    assert not (tmp_path / "pgdata" / "postmaster.pid").exists(), output
