@@ -10,6 +10,7 @@ from psycopg_pool import ConnectionPool
 
 from api import migrations
 from api.database import ConnectionTarget, EmbeddedPostgres
+from api.references import PostgresReferenceAllocator
 from api.settings import Settings
 from domain.application import Casework
 
@@ -64,13 +65,15 @@ class Container:
         self.database.close()
 
 
-def build_application(target: ConnectionTarget, settings: Settings) -> Casework:
+def build_application(
+    target: ConnectionTarget, settings: Settings, references: PostgresReferenceAllocator
+) -> Casework:
     """The eventsourcing application, configured from the target, never from os.environ."""
     env = target.eventsourcing_env(settings.db_pool_size)
     # The library also reads os.environ; keep a stray variable from changing its mode.
     for key in ("POSTGRES_ENABLE_DB_FUNCTIONS", "CREATE_TABLE"):
         os.environ.pop(key, None)
-    return Casework(env=env)
+    return Casework(env=env, references=references)
 
 
 def build_container(settings: Settings, database: Database, *, migrate: bool) -> Container:
@@ -78,12 +81,15 @@ def build_container(settings: Settings, database: Database, *, migrate: bool) ->
     if migrate:
         migrations.upgrade(database.target)
     migrations.require_up_to_date(database.target)
-    application = build_application(database.target, settings)
     read_pool: ConnectionPool = ConnectionPool(
         database.target.dsn,
         min_size=1,
         max_size=settings.db_pool_size,
         open=True,
         name="casework-read",
+        kwargs={"autocommit": True},
+    )
+    application = build_application(
+        database.target, settings, PostgresReferenceAllocator(read_pool)
     )
     return Container(settings, database, application, read_pool)

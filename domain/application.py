@@ -2,12 +2,168 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
+
+from domain.actors import Actor
+from domain.calendar import WorkCalendar
+from domain.case import CaseFile
+from domain.errors import Conflict, NotFound
+from domain.references import ReferenceAllocator, format_reference
+from domain.rules import load_rules
+from domain.step import Step, Timekeeper, china_date
+from domain.transcodings import register_domain_transcodings
+from domain.values import INVERSE_RELATION, CaseKind, LinkRelation
+
+TCase = TypeVar("TCase", bound=CaseFile)
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    """The wall clock, in UTC; only the application reads it, never the domain."""
+    return dt.datetime.now(dt.UTC)
 
 
 class Casework(Application[UUID]):
-    """Loads case aggregates, runs one domain command each, saves the events."""
+    """Loads case aggregates, runs one domain command each, saves the events together."""
 
     name = "Casework"
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        references: ReferenceAllocator,
+        clock: Clock = utc_now,
+        timekeeper: Timekeeper | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.references = references
+        self.clock = clock
+        self.timekeeper = timekeeper or Timekeeper(load_rules(), WorkCalendar())
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON transcoder, taught the domain's value types."""
+        transcoder = super().construct_transcoder()
+        assert isinstance(transcoder, JSONTranscoder)
+        register_domain_transcodings(transcoder)
+        return transcoder
+
+    def step(
+        self,
+        actor: Actor,
+        *,
+        reason: str = "",
+        legal_basis: str = "",
+        approver: Actor | None = None,
+        at: dt.datetime | None = None,
+    ) -> Step:
+        """A step by an actor now (or at a given moment, for imports and tests)."""
+        return Step(
+            actor=actor,
+            at=at or self.clock(),
+            timekeeper=self.timekeeper,
+            reason=reason,
+            legal_basis=legal_basis,
+            approver=approver,
+        )
+
+    def new_reference(self, kind: CaseKind, step: Step) -> tuple[UUID, str]:
+        """A fresh case id and the next reference number for its kind and year."""
+        year = china_date(step.at).year
+        return uuid4(), format_reference(kind, year, self.references.next_number(kind, year))
+
+    def get_case(self, case_id: UUID, kind: type[TCase]) -> TCase:
+        """The case as it is now, or NotFound."""
+        try:
+            case: object = self.repository.get(case_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no case with id {case_id}") from None
+        if not isinstance(case, kind):
+            raise NotFound(f"case {case_id} is not a {getattr(kind, 'WHAT', kind.__name__)}")
+        return case
+
+    def get_any_case(self, case_id: UUID) -> CaseFile:
+        """A case of any kind."""
+        return self.get_case(case_id, CaseFile)
+
+    def act(
+        self,
+        case_id: UUID,
+        kind: type[TCase],
+        command: Callable[[TCase], Any],
+        *,
+        expected_version: int | None = None,
+    ) -> TCase:
+        """Load, run one command, save; a concurrent change is a Conflict, never a lost event."""
+        case = self.get_case(case_id, kind)
+        self._check_version(case, expected_version)
+        extra = command(case)
+        self.save_all(case, *(extra if isinstance(extra, tuple) else ()))
+        return case
+
+    def register(self, case_class: type[TCase], step: Step, **facts: Any) -> TCase:
+        """Register a new case of a kind with its next reference number, and save it."""
+        case = self.prepare(case_class, step, **facts)
+        self.save_all(case)
+        return case
+
+    def prepare(self, case_class: type[TCase], step: Step, **facts: Any) -> TCase:
+        """A new case with its reference number, not yet saved (to save with another)."""
+        case_id, reference = self.new_reference(case_class.KIND, step)
+        case = case_class.register(step, case_id=case_id, reference=reference, **facts)
+        assert isinstance(case, case_class)
+        return case
+
+    def open_linked(
+        self,
+        source_id: UUID,
+        source_kind: type[TCase],
+        *,
+        target: CaseFile,
+        relation: LinkRelation,
+        source_command: Callable[[TCase, CaseFile], None],
+        step: Step,
+        expected_version: int | None = None,
+    ) -> tuple[TCase, CaseFile]:
+        """A step on one case that opens another (诉访分离, referral): both saved, or neither."""
+        source = self.get_case(source_id, source_kind)
+        self._check_version(source, expected_version)
+        source_command(source, target)
+        if not any(link.case_id == target.id for link in source.links):
+            source.link_to(step, target, relation)
+        target.link_to(step, source, INVERSE_RELATION[relation])
+        self.save_all(source, target)
+        return source, target
+
+    def link_cases(
+        self, first_id: UUID, second_id: UUID, relation: LinkRelation, step: Step
+    ) -> None:
+        """Link two existing cases both ways (e.g. co-defendants), in one transaction."""
+        first = self.get_any_case(first_id)
+        second = self.get_any_case(second_id)
+        first.link_to(step, second, relation)
+        second.link_to(step, first, INVERSE_RELATION[relation])
+        self.save_all(first, second)
+
+    def _check_version(self, case: CaseFile, expected_version: int | None) -> None:
+        if expected_version is not None and case.version != expected_version:
+            raise Conflict(
+                f"{case.reference} changed since it was read (version {expected_version}, "
+                f"now {case.version}); reload it and try again"
+            )
+
+    def save_all(self, *cases: CaseFile) -> None:
+        """Save every touched case in one transaction, or none; a race is a Conflict."""
+        try:
+            self.save(*cases)
+        except IntegrityError:
+            names = ", ".join(case.reference or str(case.id) for case in cases)
+            raise Conflict(
+                f"{names} changed while this step was being taken; reload and try again"
+            ) from None

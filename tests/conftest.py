@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -14,6 +14,8 @@ from api import migrations
 from api.bootstrap import Container, Database, build_container
 from api.database import ConnectionTarget, DatabaseUnavailable, EmbeddedPostgres
 from api.settings import Settings
+from domain.actors import Actor, Role
+from domain.application import Casework
 
 
 def _local_server() -> ConnectionTarget | None:
@@ -96,3 +98,25 @@ def db_connection(database: ConnectionTarget) -> Iterator[psycopg.Connection[tup
     """A plain autocommit connection to the session's database, for looking at tables."""
     with psycopg.connect(database.dsn, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture(scope="session")
+def app(container: Container) -> Casework:
+    """The Casework application over the session's database."""
+    return container.application
+
+
+@pytest.fixture
+def org() -> str:
+    """A fresh organisation code, so no test sees another's cases."""
+    return "org-" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def actor(org: str) -> Callable[..., Actor]:
+    """Make an actor with a random id: actor(Role.HANDLER) or actor(Role.APPROVER, org="x")."""
+
+    def make(role: Role, organisation: str | None = None, name: str = "") -> Actor:
+        return Actor(f"{role}-{uuid.uuid4().hex[:8]}", role, organisation or org, name)
+
+    return make
