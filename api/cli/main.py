@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from api import migrations
 from api.bootstrap import Database, open_database
+from api.cli.rules import rules_app
 from api.database import DatabaseUnavailable
 from api.settings import Settings
 
@@ -22,6 +23,7 @@ warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 app = typer.Typer(help="Casework: case management for disputes and reviews.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema (alembic) commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(rules_app, name="rules")
 
 
 def fail(message: str) -> typer.Exit:
