@@ -1,0 +1,178 @@
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from eventsourcing.domain import DomainEventProtocol
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from api.database import ConnectionTarget
+from domain.actors import Actor, Role
+from domain.application import Casework
+from domain.case import CaseFile
+from domain.step import CHINA, Step
+from domain.values import AdministrativeAct, CaseKind, Party, PartyRole
+from projections.runner import ProjectionRunner
+from projections.work_queue import WorkQueueView, read_queue
+
+
+class QueueProbe(CaseFile):
+    KIND = CaseKind.RECONSIDERATION
+    WHAT = "reconsideration"
+
+    class Registered(CaseFile.Opened):
+        pass
+
+    class Admitted(CaseFile.Event):
+        pass
+
+    class Suspended(CaseFile.Event):
+        pass
+
+    class Closed(CaseFile.Event):
+        pass
+
+    @classmethod
+    def register(cls, step: Step, *, case_id: UUID, reference: str, **facts: Any) -> "QueueProbe":
+        return cls.open_case(
+            cls.Registered,
+            step,
+            case_id=case_id,
+            reference=reference,
+            parties=(Party("李四", PartyRole.APPLICANT),),
+            act=AdministrativeAct("区市场监管局", "罚字〔2026〕3号", dt.date(2026, 2, 2)),
+            deadlines=[step.timekeeper.start("reconsideration.admission", step.today)],
+            **facts,
+        )
+
+    def admit(self, step: Step) -> None:
+        self.record(
+            self.Admitted,
+            step,
+            deadlines=[step.timekeeper.start("reconsideration.decision", step.today)],
+            ended=["reconsideration.admission"],
+        )
+
+    def suspend(self, step: Step) -> None:
+        self.record(self.Suspended, step, deadlines=self.suspended_clocks(step))
+
+    def close(self, step: Step) -> None:
+        self.record(self.Closed, step, ended=self.all_clocks())
+
+
+def at(day: int, month: int = 3) -> dt.datetime:
+    return dt.datetime(2026, month, day, 9, 30, tzinfo=CHINA)
+
+
+def open_probe(app: Casework, who: Actor, org: str) -> QueueProbe:
+    return app.register(QueueProbe, app.step(who, at=at(2)), title="不服罚款", organisation=org)
+
+
+def queue(database: ConnectionTarget, org: str, today: dt.date) -> list[tuple[Any, ...]]:
+    with psycopg.connect(database.dsn) as conn:
+        items = read_queue(conn, today, organisation=org)
+    return [(i.reference, i.rule_id, i.due_on, i.days_left, i.overdue, i.suspended) for i in items]
+
+
+def test_items_appear_move_and_disappear_as_events_arrive(
+    app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
+):
+    handler = actor(Role.HANDLER)
+    runner = ProjectionRunner(app, WorkQueueView())
+    case = open_probe(app, handler, org)
+    runner.run_until_caught_up()
+    # 5 working days after Monday 2 March 2026.
+    assert queue(database, org, dt.date(2026, 3, 3)) == [
+        (case.reference, "reconsideration.admission", dt.date(2026, 3, 9), 6, False, False)
+    ]
+    app.act(case.id, QueueProbe, lambda c: c.admit(app.step(handler, at=at(4))))
+    runner.run_until_caught_up()
+    # Read on different days: days left and overdue move with the date, not with events.
+    assert queue(database, org, dt.date(2026, 5, 1)) == [
+        (case.reference, "reconsideration.decision", dt.date(2026, 5, 6), 5, False, False)
+    ]
+    assert queue(database, org, dt.date(2026, 5, 7)) == [
+        (case.reference, "reconsideration.decision", dt.date(2026, 5, 6), -1, True, False)
+    ]
+    app.act(case.id, QueueProbe, lambda c: c.suspend(app.step(handler, at=at(10))))
+    runner.run_until_caught_up()
+    assert queue(database, org, dt.date(2026, 6, 1)) == [
+        (case.reference, "reconsideration.decision", dt.date(2026, 5, 6), None, False, True)
+    ]
+    app.act(case.id, QueueProbe, lambda c: c.close(app.step(handler, at=at(11))))
+    runner.run_until_caught_up()
+    assert queue(database, org, dt.date(2026, 6, 1)) == []
+
+
+class CrashAfterRows(WorkQueueView):
+    """Writes rows for the whole batch, then fails before the commit."""
+
+    def __init__(self, crash_at_case: UUID) -> None:
+        self.crash_at_case = crash_at_case
+
+    def apply(self, curs: Cursor[DictRow], event: DomainEventProtocol[UUID]) -> None:
+        super().apply(curs, event)
+        if event.originator_id == self.crash_at_case:
+            raise RuntimeError("power cut")
+
+
+def snapshot(database: ConnectionTarget) -> list[tuple[Any, ...]]:
+    with psycopg.connect(database.dsn) as conn:
+        return conn.execute(
+            "SELECT case_id, rule_id, due_on, suspended, assignee FROM work_items "
+            "ORDER BY case_id, rule_id"
+        ).fetchall()
+
+
+def test_a_crash_between_rows_and_commit_loses_and_repeats_nothing(
+    app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
+):
+    handler = actor(Role.HANDLER)
+    runner = ProjectionRunner(app, WorkQueueView())
+    runner.run_until_caught_up()
+    before = runner.position
+    first = open_probe(app, handler, org)
+    second = open_probe(app, handler, org)
+    app.act(first.id, QueueProbe, lambda c: c.admit(app.step(handler, at=at(4))))
+    crashing = ProjectionRunner(app, CrashAfterRows(second.id))
+    with pytest.raises(RuntimeError, match="power cut"):
+        crashing.run_until_caught_up()
+    assert crashing.position == before
+    assert queue(database, org, dt.date(2026, 3, 3)) == []
+    # Restart with the real view: the same rows as applying everything once.
+    runner.run_until_caught_up()
+    assert runner.position > before
+    rows = queue(database, org, dt.date(2026, 3, 3))
+    assert sorted(r[:2] for r in rows) == sorted(
+        [
+            (first.reference, "reconsideration.decision"),
+            (second.reference, "reconsideration.admission"),
+        ]
+    )
+
+
+def test_two_runners_of_one_view_never_apply_an_event_twice(
+    app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
+):
+    handler = actor(Role.HANDLER)
+    ProjectionRunner(app, WorkQueueView()).run_until_caught_up()
+    cases = [open_probe(app, handler, org) for _ in range(30)]
+    for case in cases[::2]:
+        app.act(case.id, QueueProbe, lambda c: c.admit(app.step(handler, at=at(4))))
+    runners = [ProjectionRunner(app, WorkQueueView(), batch_size=3) for _ in range(2)]
+    applied: list[int] = []
+    threads = [
+        threading.Thread(target=lambda r=r: applied.append(r.run_until_caught_up()))
+        for r in runners
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # Between them they applied each of the 45 new events exactly once.
+    assert sum(applied) == 45
+    assert len(queue(database, org, dt.date(2026, 3, 3))) == 30
