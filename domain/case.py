@@ -175,7 +175,9 @@ class CaseFile(Aggregate):
         """Refuse a step the actor's role may not take."""
         if step.actor.role not in roles and step.actor.role != Role.ADMIN:
             allowed = ", ".join(str(r) for r in roles)
-            raise Forbidden(f"a {step.actor.role} may not {step_name}; this needs: {allowed}")
+            role = str(step.actor.role)
+            article = "an" if role[0] in "aeiou" else "a"
+            raise Forbidden(f"{article} {role} may not {step_name}; this needs: {allowed}")
 
     @staticmethod
     def check_approved(step: Step, step_name: str) -> Actor:
