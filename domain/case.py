@@ -223,10 +223,15 @@ class CaseFile(Aggregate):
         self.record(self.Linked, step, link=CaseLink(other.id, other.KIND, relation))
 
     def suspended_clocks(self, step: Step) -> tuple[Deadline, ...]:
-        """Every running deadline with its clock stopped today."""
+        """Every running deadline still in time, with its clock stopped today.
+
+        A deadline already missed stays missed: suspension cannot revive it.
+        """
         keeper = step.timekeeper
         return tuple(
-            keeper.suspend(d, step.today) for d in self.deadlines.values() if not d.is_suspended
+            keeper.suspend(d, step.today)
+            for d in self.deadlines.values()
+            if not d.is_suspended and step.today <= d.due_on
         )
 
     def resumed_clocks(self, step: Step) -> tuple[Deadline, ...]:
