@@ -16,6 +16,8 @@ from api.bootstrap import Database, open_database
 from api.cli.rules import rules_app
 from api.database import DatabaseUnavailable
 from api.settings import Settings
+from domain.calendar import CalendarFileError
+from domain.rules import RulesFileError
 
 # platformdirs warns when XDG_RUNTIME_DIR is unset (services, containers); its fallback is fine.
 warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
@@ -76,7 +78,7 @@ def serve(
         # The embedded server belongs to Casework, so its schema follows the code.
         try:
             container = build_container(settings, db, migrate=migrate or db.is_embedded)
-        except migrations.SchemaOutOfDate as exc:
+        except (migrations.SchemaOutOfDate, RulesFileError, CalendarFileError) as exc:
             raise fail(str(exc)) from None
         try:
             uvicorn.run(
