@@ -492,7 +492,7 @@ class LitigationCase(CaseFile):
             raise ValidationError("a lawsuit needs at least one plaintiff (原告)", field="parties")
         _required(court, "court")
         _required(court_case_number, "courtCaseNumber")
-        _not_after_today(step, served_on, "servedOn")
+        step.reported_day(served_on, "servedOn")
         return cls.open_case(
             cls.Registered,
             step,
@@ -570,7 +570,7 @@ class LitigationCase(CaseFile):
         self.check_state("file a defence", LitigationStatus.AWAITING_DEFENCE)
         self.check_role(step, "file a defence", Role.COORDINATOR, Role.HANDLER)
         filed_on = filed_on or step.today
-        _not_after_today(step, filed_on, "filedOn")
+        step.reported_day(filed_on, "filedOn")
         _not_before(filed_on, self.served_on, "filedOn", "the complaint was served")
         late = filed_on > self.defence_due_on
         self.record(
@@ -601,7 +601,7 @@ class LitigationCase(CaseFile):
         )
         self.check_role(step, "submit evidence", Role.COORDINATOR, Role.HANDLER)
         submitted_on = submitted_on or step.today
-        _not_after_today(step, submitted_on, "submittedOn")
+        step.reported_day(submitted_on, "submittedOn")
         names = _names(items)
         if not names:
             raise ValidationError("name at least one item of evidence", field="items")
@@ -628,7 +628,7 @@ class LitigationCase(CaseFile):
         """Record the court's notice for the head, refused if under 3 days before the hearing."""
         self.check_state("take the court's notice", LitigationStatus.HEARING_SCHEDULED)
         self.check_role(step, "record the court's notice", Role.COORDINATOR)
-        _not_after_today(step, notice_on, "noticeOn")
+        step.reported_day(notice_on, "noticeOn")
         assert self.hearing_on is not None
         if (self.hearing_on - notice_on).days < HEAD_NOTICE_DAYS:
             raise NoticeTooLate(
@@ -699,7 +699,7 @@ class LitigationCase(CaseFile):
         if plan is None or plan.approved_by is None:
             raise self.refusal("hold the hearing", "the appearance plan has not been approved")
         held_on = held_on or step.today
-        _not_after_today(step, held_on, "heldOn")
+        step.reported_day(held_on, "heldOn")
         names = _names(appeared)
         if not names:
             raise ValidationError("name who appeared for the agency", field="appeared")
@@ -726,7 +726,7 @@ class LitigationCase(CaseFile):
             )
         instance = self.check_judgment_allowed(form)
         self.check_role(step, "record a judgment", Role.COORDINATOR)
-        _not_after_today(step, served_on, "servedOn")
+        step.reported_day(served_on, "servedOn")
         _not_before(served_on, decided_on, "servedOn", "it was decided")
         started: list[Deadline] = []
         # A ruling that allows the plaintiff to withdraw is not appealable; it is effective.
@@ -753,7 +753,7 @@ class LitigationCase(CaseFile):
             raise self.refusal("be appealed", f"the {appellant} already appealed")
         self.check_role(step, "record an appeal", Role.COORDINATOR)
         filed_on = filed_on or step.today
-        _not_after_today(step, filed_on, "filedOn")
+        step.reported_day(filed_on, "filedOn")
         ended: list[str] = []
         if appellant is Appellant.AGENCY:
             self.check_agency_may_still_appeal("appeal")
@@ -789,7 +789,7 @@ class LitigationCase(CaseFile):
         """Record that nobody appealed: effective once the period lapsed, or earlier with reason."""
         self.check_state("take effect without appeal", LitigationStatus.JUDGED)
         self.check_role(step, "record an effective judgment", Role.COORDINATOR)
-        _not_after_today(step, effective_on, "effectiveOn")
+        step.reported_day(effective_on, "effectiveOn")
         assert self.appeal_due_on is not None
         if effective_on <= self.appeal_due_on:
             self.check_reason(step, "take effect before the appeal period lapses")
@@ -816,7 +816,7 @@ class LitigationCase(CaseFile):
             self.check_approved(step, "apply for a retrial")
         _required(court_case_number, "courtCaseNumber")
         opened_on = opened_on or step.today
-        _not_after_today(step, opened_on, "openedOn")
+        step.reported_day(opened_on, "openedOn")
         self.record(
             self.RetrialOpened,
             step,
@@ -833,7 +833,7 @@ class LitigationCase(CaseFile):
         self.check_role(step, "record performance", Role.COORDINATOR, Role.HANDLER)
         _required(how, "how")
         performed_on = performed_on or step.today
-        _not_after_today(step, performed_on, "performedOn")
+        step.reported_day(performed_on, "performedOn")
         self.record(self.JudgmentPerformed, step, performed_on=performed_on, how=how)
 
     def record_refusal_to_perform(self, step: Step) -> None:
@@ -862,7 +862,7 @@ class LitigationCase(CaseFile):
         self.check_role(step, "record a judicial recommendation", Role.COORDINATOR, Role.INTAKE)
         _required(number, "number")
         received_on = received_on or step.today
-        _not_after_today(step, received_on, "receivedOn")
+        step.reported_day(received_on, "receivedOn")
         keeper = step.timekeeper
         clock = (
             keeper.start(RECOMMENDATION_REPLY, received_on)
@@ -888,7 +888,7 @@ class LitigationCase(CaseFile):
         self.check_role(step, "reply to a judicial recommendation", Role.COORDINATOR)
         self.check_approved(step, "reply to the judicial recommendation")
         replied_on = replied_on or step.today
-        _not_after_today(step, replied_on, "repliedOn")
+        step.reported_day(replied_on, "repliedOn")
         self.record(
             self.RecommendationReplied, step, ended=[RECOMMENDATION_REPLY], replied_on=replied_on
         )
@@ -956,13 +956,6 @@ def _required(value: str, field: str) -> None:
 
 def _names(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(item.strip() for item in items if item.strip())
-
-
-def _not_after_today(step: Step, day: dt.date, field: str) -> None:
-    if day > step.today:
-        raise ValidationError(
-            f"{field} {day} is in the future (today is {step.today})", field=field
-        )
 
 
 def _not_before(day: dt.date, earliest: dt.date, field: str, what: str) -> None:

@@ -321,7 +321,7 @@ class MediationCase(CaseFile):
         self.check_role(step, "record a mediation session", Role.HANDLER)
         _required(mediator, "mediator")
         held_on = held_on or step.today
-        _not_after_today(step, held_on, "heldOn")
+        step.reported_day(held_on, "heldOn")
         self.record(self.SessionHeld, step, held_on=held_on, mediator=mediator, notes=notes)
 
     def change_type(self, step: Step, mediation_type: MediationType) -> None:
@@ -358,7 +358,7 @@ class MediationCase(CaseFile):
         if not self.sessions:
             raise self.refusal("reach an agreement", "no mediation session has been held")
         _required(terms, "terms")
-        _not_after_today(step, effective_on, "effectiveOn")
+        step.reported_day(effective_on, "effectiveOn")
         started: list[Deadline] = []
         if self.confirmable(written):
             started.append(step.timekeeper.start(JUDICIAL_CONFIRMATION, effective_on))
@@ -393,7 +393,7 @@ class MediationCase(CaseFile):
             )
         _required(court, "court")
         applied_on = applied_on or step.today
-        _not_after_today(step, applied_on, "appliedOn")
+        step.reported_day(applied_on, "appliedOn")
         if applied_on > clock.due_on:
             raise ConfirmationOutOfTime(
                 f"judicial confirmation had to be applied for by {clock.due_on}, 30 days after "
@@ -415,7 +415,7 @@ class MediationCase(CaseFile):
         self.check_state("be ruled on by the court", MediationStatus.CONFIRMATION_PENDING)
         self.check_role(step, "record the court's ruling", Role.HANDLER)
         ruled_on = ruled_on or step.today
-        _not_after_today(step, ruled_on, "ruledOn")
+        step.reported_day(ruled_on, "ruledOn")
         self.record(self.ConfirmationRuled, step, granted=granted, ruled_on=ruled_on)
 
     def record_performance(
@@ -425,7 +425,7 @@ class MediationCase(CaseFile):
         self.check_state("track performance", *_SETTLED)
         self.check_role(step, "record performance", Role.HANDLER)
         as_of = as_of or step.today
-        _not_after_today(step, as_of, "asOf")
+        step.reported_day(as_of, "asOf")
         self.record(
             self.PerformanceRecorded,
             step,
@@ -465,10 +465,3 @@ def _type_clock(step: Step, mediation_type: MediationType) -> list[Deadline]:
 def _required(value: str, field: str) -> None:
     if not value.strip():
         raise ValidationError(f"{field} is required", field=field)
-
-
-def _not_after_today(step: Step, day: dt.date, field: str) -> None:
-    if day > step.today:
-        raise ValidationError(
-            f"{field} {day} is in the future (today is {step.today})", field=field
-        )

@@ -141,15 +141,6 @@ def _in_english(rule_step: str) -> str:
     return rule_step.rsplit(" / ", maxsplit=1)[-1]
 
 
-def _day(day: dt.date | None, step: Step, field: str) -> dt.date:
-    """A date a step reports (received, served, told); never later than the step itself."""
-    if day is None:
-        return step.today
-    if day > step.today:
-        raise ValidationError(f"{field} {day} is after the day it is recorded", field=field)
-    return day
-
-
 class Petition(CaseFile):
     """A petition from registration through routing, handling, review, re-review and closure."""
 
@@ -359,7 +350,7 @@ class Petition(CaseFile):
     ) -> Self:
         """Register a petition the petitions office received (来信/来访/网上)."""
         cls.check_role(step, "register a petition", Role.INTAKE)
-        received = _day(received_on, step, "receivedOn")
+        received = step.reported_day(received_on, "receivedOn")
         if not any(party.role == PartyRole.APPLICANT for party in parties):
             raise ValidationError("a petition needs the petitioner as applicant", field="parties")
         if repeats is not None and repeats.status == PetitionStatus.CONCLUDED:
@@ -422,7 +413,7 @@ class Petition(CaseFile):
             self.NotAccepted,
             step,
             ended=self.all_clocks(),
-            petitioner_told_on=_day(told_on, step, "toldOn"),
+            petitioner_told_on=step.reported_day(told_on, "toldOn"),
         )
 
     def accept(self, step: Step) -> None:
@@ -454,7 +445,7 @@ class Petition(CaseFile):
         self.record(
             self.HearingHeld,
             step,
-            held_on=_day(held_on, step, "heldOn"),
+            held_on=step.reported_day(held_on, "heldOn"),
             summary=_required(summary, "a summary of the hearing", "summary"),
         )
 
@@ -479,7 +470,7 @@ class Petition(CaseFile):
             step,
             deadlines=[step.timekeeper.extend(deadline, days)],
             days=days,
-            petitioner_told_on=_day(told_on, step, "toldOn"),
+            petitioner_told_on=step.reported_day(told_on, "toldOn"),
         )
 
     def issue_opinion(self, step: Step, opinion: str, *, served_on: dt.date | None = None) -> None:
@@ -487,7 +478,7 @@ class Petition(CaseFile):
         self.check_state("be answered", PetitionStatus.ACCEPTED)
         self.check_role(step, "issue a handling opinion", Role.HANDLER, Role.APPROVER)
         self.check_holder_approved(step, "issue the handling opinion")
-        served = _day(served_on, step, "servedOn")
+        served = step.reported_day(served_on, "servedOn")
         self.record(
             self.OpinionIssued,
             step,
@@ -526,7 +517,7 @@ class Petition(CaseFile):
         self.check_state("have its review answered", PetitionStatus.REVIEW_REQUESTED)
         self.check_role(step, "answer a review", Role.HANDLER, Role.APPROVER)
         self.check_holder_approved(step, "answer the review")
-        served = _day(served_on, step, "servedOn")
+        served = step.reported_day(served_on, "servedOn")
         self.record(
             self.ReviewAnswered,
             step,
@@ -571,7 +562,7 @@ class Petition(CaseFile):
             step,
             ended=["petition.rereview.answer"],
             opinion=_required(opinion, "the opinion", "opinion"),
-            served_on=_day(served_on, step, "servedOn"),
+            served_on=step.reported_day(served_on, "servedOn"),
         )
 
     # ---- evaluation, closure, supervision --------------------------------------------
@@ -707,7 +698,7 @@ class Petition(CaseFile):
     ) -> dt.date:
         """The request date, refused when it is outside the petitioner's window."""
         window = self.check_running(rule_id, name)
-        requested = _day(requested_on, step, "requestedOn")
+        requested = step.reported_day(requested_on, "requestedOn")
         if requested < window.started_on:
             raise ValidationError(
                 f"a request on {requested} comes before the opinion was received on "

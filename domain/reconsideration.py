@@ -129,17 +129,6 @@ def _texts(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.strip() for v in values if v.strip())
 
 
-def _day(day: dt.date | None, step: Step, field: str, not_before: dt.date | None) -> dt.date:
-    """A date a step reports; not after the step itself, not before the fact it follows."""
-    if day is None:
-        day = step.today
-    if day > step.today:
-        raise ValidationError(f"{field} {day} is after the day it is recorded", field=field)
-    if not_before is not None and day < not_before:
-        raise ValidationError(f"{field} {day} is before {not_before}", field=field)
-    return day
-
-
 class ReconsiderationCase(CaseFile):
     """A reconsideration from the application to its decision, performance and closure."""
 
@@ -566,7 +555,7 @@ class ReconsiderationCase(CaseFile):
         cls.check_role(step, "register a reconsideration application", Role.INTAKE, Role.HANDLER)
         _required(title, "a title", "title")
         _required(organisation, "the reconsideration body", "organisation")
-        received = _day(received_on, step, "receivedOn", knew_on)
+        received = step.reported_day(received_on, "receivedOn", knew_on)
         if knew_on < act.date:
             raise ValidationError(
                 f"knewOn {knew_on} is before the act was taken on {act.date}", field="knewOn"
@@ -651,7 +640,7 @@ class ReconsiderationCase(CaseFile):
         self.check_state("receive a correction", S.AWAITING_CORRECTION)
         self.check_role(step, "receive a correction", Role.INTAKE, Role.HANDLER)
         deadline = self.check_running(CORRECTION, "receive a correction")
-        received = _day(received_on, step, "receivedOn", deadline.started_on)
+        received = step.reported_day(received_on, "receivedOn", deadline.started_on)
         if received > deadline.due_on and not step.reason.strip():
             raise ValidationError(
                 f"the correction was due on {deadline.due_on}; a late correction needs the "
@@ -758,8 +747,8 @@ class ReconsiderationCase(CaseFile):
         """Record the copy sent to the respondent; its reply period starts on receipt."""
         self.check_state("have its copy sent to the respondent", S.ACCEPTED)
         self.check_role(step, "send a copy to the respondent", Role.INTAKE, Role.HANDLER)
-        sent = _day(sent_on, step, "sentOn", self.accepted_on)
-        received = _day(respondent_received_on, step, "respondentReceivedOn", sent)
+        sent = step.reported_day(sent_on, "sentOn", self.accepted_on)
+        received = step.reported_day(respondent_received_on, "respondentReceivedOn", sent)
         self.record(
             self.CopySent,
             step,
@@ -781,7 +770,7 @@ class ReconsiderationCase(CaseFile):
         self.check_state("receive the respondent's reply", S.AWAITING_REPLY)
         self.check_role(step, "receive the respondent's reply", Role.INTAKE, Role.HANDLER)
         deadline = self.check_running(REPLY, "receive the respondent's reply")
-        received = _day(received_on, step, "receivedOn", self.copy_sent_on)
+        received = step.reported_day(received_on, "receivedOn", self.copy_sent_on)
         self.record(
             self.ReplyReceived,
             step,
@@ -808,7 +797,7 @@ class ReconsiderationCase(CaseFile):
         self.check_state("hear the parties", S.AWAITING_REPLY, S.UNDER_REVIEW)
         self.check_hearing_officer(step, "hear the parties")
         text = _required(summary, "a summary of what the parties said", "summary")
-        held = _day(held_on, step, "heldOn", self.accepted_on)
+        held = step.reported_day(held_on, "heldOn", self.accepted_on)
         self.record(self.PartiesHeard, step, held_on=held, summary=text)
 
     def hold_hearing(self, step: Step, *, summary: str, held_on: dt.date | None = None) -> None:
@@ -817,7 +806,7 @@ class ReconsiderationCase(CaseFile):
         self.check_hearing_officer(step, "hold a hearing")
         self.check_reason(step, "hold a hearing")
         text = _required(summary, "a summary of the hearing", "summary")
-        held = _day(held_on, step, "heldOn", self.accepted_on)
+        held = step.reported_day(held_on, "heldOn", self.accepted_on)
         self.record(self.HearingHeld, step, held_on=held, summary=text)
 
     def consult_committee(
@@ -827,7 +816,7 @@ class ReconsiderationCase(CaseFile):
         self.check_state("consult the committee", S.AWAITING_REPLY, S.UNDER_REVIEW)
         self.check_role(step, "consult the committee", Role.HEARING_OFFICER, Role.HANDLER)
         text = _required(opinion, "the committee's opinion", "opinion")
-        consulted = _day(consulted_on, step, "consultedOn", self.accepted_on)
+        consulted = step.reported_day(consulted_on, "consultedOn", self.accepted_on)
         self.record(self.CommitteeConsulted, step, consulted_on=consulted, opinion=text)
 
     def extend_decision_deadline(self, step: Step, *, days: int) -> None:
@@ -941,7 +930,7 @@ class ReconsiderationCase(CaseFile):
             )
         if compensation is not None and compensation <= 0:
             raise ValidationError("compensation must be a positive amount", field="compensation")
-        decided = _day(decided_on, step, "decidedOn", self.accepted_on)
+        decided = step.reported_day(decided_on, "decidedOn", self.accepted_on)
         deadline = self.check_running(DECISION, "be decided")
         self.record(
             self.Decided,
@@ -967,7 +956,7 @@ class ReconsiderationCase(CaseFile):
                 "have its decision served",
                 f"it was served on {self.served_on}",
             )
-        served = _day(served_on, step, "servedOn", self.decided_on)
+        served = step.reported_day(served_on, "servedOn", self.decided_on)
         self.record(self.DecisionServed, step, served_on=served)
 
     def order_performance(self, step: Step, *, perform_by: dt.date) -> None:
@@ -999,7 +988,7 @@ class ReconsiderationCase(CaseFile):
                 f"performance was recorded on {self.performed_on}",
             )
         text = _required(summary, "what the respondent did", "summary")
-        performed = _day(performed_on, step, "performedOn", served)
+        performed = step.reported_day(performed_on, "performedOn", served)
         self.record(self.PerformanceRecorded, step, performed_on=performed, summary=text)
 
     def issue_opinion_letter(
@@ -1016,7 +1005,7 @@ class ReconsiderationCase(CaseFile):
                 "the report on the last opinion letter is still due",
             )
         text = _required(issues, "what the respondent must correct", "issues")
-        received = _day(received_on, step, "receivedOn", self.decided_on)
+        received = step.reported_day(received_on, "receivedOn", self.decided_on)
         self.record(
             self.OpinionLetterIssued,
             step,
@@ -1033,7 +1022,7 @@ class ReconsiderationCase(CaseFile):
         self.check_role(step, "receive a correction report", Role.INTAKE, Role.HANDLER)
         deadline = self.check_running(OPINION_REPORT, "receive a correction report")
         text = _required(summary, "what the respondent reported", "summary")
-        received = _day(received_on, step, "receivedOn", deadline.started_on)
+        received = step.reported_day(received_on, "receivedOn", deadline.started_on)
         self.record(
             self.OpinionReportReceived,
             step,

@@ -74,3 +74,18 @@ class Step:
     def today(self) -> dt.date:
         """The step's date in China Standard Time."""
         return china_date(self.at)
+
+    def reported_day(
+        self, day: dt.date | None, field: str, not_before: dt.date | None = None
+    ) -> dt.date:
+        """A date the step reports (served, received, held): today if not given, never in the
+        future, and not before the fact it follows."""
+        if day is None:
+            day = self.today
+        if day > self.today:
+            raise ValidationError(
+                f"{field} {day} is in the future (today is {self.today})", field=field
+            )
+        if not_before is not None and day < not_before:
+            raise ValidationError(f"{field} {day} is before {not_before}", field=field)
+        return day

@@ -357,7 +357,7 @@ def test_an_unknown_channel_is_refused_naming_the_channels(app: Casework, people
 def test_a_petition_cannot_be_received_after_it_is_registered(
     app: Casework, people: People
 ) -> None:
-    with pytest.raises(ValidationError, match="receivedOn 2026-07-21 is after") as error:
+    with pytest.raises(ValidationError, match="receivedOn 2026-07-21 is in the future") as error:
         register(app, people, received_on=day(7, 21))
     assert error.value.field == "receivedOn"
 
@@ -753,7 +753,7 @@ def test_the_opinion_cannot_be_served_after_the_day_it_is_recorded(
 ) -> None:
     case = accepted(app, people)
     step = app.step(people.handler, at=at(9, 28), approver=people.agency_head)
-    with pytest.raises(ValidationError, match="servedOn 2026-09-29 is after"):
+    with pytest.raises(ValidationError, match="servedOn 2026-09-29 is in the future"):
         act(app, case, lambda c: c.issue_opinion(step, "意见", served_on=day(9, 29)))
 
 
