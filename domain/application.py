@@ -100,11 +100,13 @@ class Casework(Application[UUID]):
         *,
         expected_version: int | None = None,
     ) -> TCase:
-        """Load, run one command, save; a concurrent change is a Conflict, never a lost event."""
+        """Load, run one command, save; a concurrent change is a Conflict, never a lost event.
+
+        Steps that touch two cases go through open_linked or link_cases instead."""
         case = self.get_case(case_id, kind)
         self._check_version(case, expected_version)
-        extra = command(case)
-        self.save_all(case, *(extra if isinstance(extra, tuple) else ()))
+        command(case)
+        self.save_all(case)
         return case
 
     def register(self, case_class: type[TCase], step: Step, **facts: Any) -> TCase:

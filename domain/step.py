@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from domain import deadlines
@@ -37,8 +37,6 @@ class Timekeeper:
         rule = self.rules.get(rule_id)
         if length <= 0:
             raise ValidationError("a time limit must be at least one day", field="limitDays")
-        from dataclasses import replace
-
         return deadlines.start_deadline(replace(rule, length=length), on, self.calendar)
 
     def suspend(self, deadline: Deadline, on: dt.date) -> Deadline:
