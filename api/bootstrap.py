@@ -13,6 +13,8 @@ from api.database import ConnectionTarget, EmbeddedPostgres
 from api.references import PostgresReferenceAllocator
 from api.settings import Settings
 from domain.application import Casework
+from projections.registry import view_classes
+from projections.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +55,29 @@ class Container:
     database: Database
     application: Casework
     read_pool: ConnectionPool
+    projections: Supervisor
     closed: bool = field(default=False)
 
+    def wait_for_views(self, timeout: float | None = None) -> bool:
+        """Read-your-writes: wait (bounded) until every view has applied what is recorded now.
+
+        Returns False if the views were still behind when the time ran out.
+        """
+        with self.read_pool.connection() as conn:
+            row = conn.execute(
+                "SELECT coalesce(max(notification_id), 0) FROM casework_events"
+            ).fetchone()
+        head = int(row[0]) if row else 0
+        wait = self.settings.projection_wait if timeout is None else timeout
+        return self.projections.wait_for(head, wait)
+
     def close(self) -> None:
-        """Release pools and stop the embedded database."""
+        """Stop the views, release pools and stop the embedded database."""
         if self.closed:
             return
         self.closed = True
+        self.projections.stop()
+        self.projections.app.close()
         self.read_pool.close()
         self.application.close()
         self.database.close()
@@ -92,4 +110,12 @@ def build_container(settings: Settings, database: Database, *, migrate: bool) ->
     application = build_application(
         database.target, settings, PostgresReferenceAllocator(read_pool)
     )
-    return Container(settings, database, application, read_pool)
+    # The views get an application (and pool) of their own, so catching up never takes
+    # connections from the requests that write events.
+    views = view_classes()
+    views_settings = settings.model_copy(update={"db_pool_size": len(views) + 2})
+    views_application = build_application(
+        database.target, views_settings, PostgresReferenceAllocator(read_pool)
+    )
+    supervisor = Supervisor(views_application, database.target.dsn, views)
+    return Container(settings, database, application, read_pool, supervisor)

@@ -15,15 +15,33 @@ from strawberry.fastapi import GraphQLRouter
 
 from api.bootstrap import Container
 from api.graphql.schema import build_schema
+from projections.status import view_positions
 
 
-def _database_answers(container: Container) -> bool:
+def _health(container: Container) -> JSONResponse:
+    """200 while the database answers, with each view's position and lag; else 503."""
+    names = [view.name for view in container.projections.views]
     try:
         with container.read_pool.connection(timeout=2.0) as conn:
-            conn.execute("SELECT 1")
+            positions = view_positions(conn, names)
     except (psycopg.Error, PoolTimeout):
-        return False
-    return True
+        return JSONResponse({"status": "unavailable", "database": "not answering"}, 503)
+    here = {state.name: state for state in container.projections.states()}
+    views: dict[str, Any] = {}
+    for p in positions:
+        worker = here[p.name]
+        views[p.name] = {
+            "position": p.position,
+            "lag": p.lag,
+            "runner": worker.role
+            if worker.role != "starting"
+            else ("elsewhere" if p.running else "none"),
+            "restarts": worker.restarts,
+            "last_error": worker.last_error,
+        }
+    degraded = any(v["runner"] in ("restarting", "none") for v in views.values())
+    body = {"status": "degraded" if degraded else "ok", "database": "ok", "projections": views}
+    return JSONResponse(body, 200)
 
 
 def create_app(container: Container, *, owns_container: bool = False) -> FastAPI:
@@ -31,6 +49,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if container.settings.run_projections:
+            container.projections.start()
         try:
             yield
         finally:
@@ -46,10 +66,7 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        ok = await run_in_threadpool(_database_answers, container)
-        body: dict[str, Any] = {"status": "ok" if ok else "unavailable"}
-        body["database"] = "ok" if ok else "not answering"
-        return JSONResponse(body, status_code=200 if ok else 503)
+        return await run_in_threadpool(_health, container)
 
     graphql: GraphQLRouter[Any, Any] = GraphQLRouter(build_schema(), graphql_ide="graphiql")
     app.include_router(graphql, prefix="/graphql")

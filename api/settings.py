@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds")
     db_pool_size: int = Field(default=5, ge=1, le=100, description="Connections per pool")
     db_connect_timeout: int = Field(default=5, ge=1, le=120, description="Seconds to connect")
+    run_projections: bool = Field(
+        default=True,
+        description="Run the views inside `casework serve` (false when separate "
+        "`casework projections run` processes keep them)",
+    )
+    projection_wait: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        description="Seconds a write waits, at most, for the views to show it (read-your-writes)",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr("change-me-casework-development-secret"),
         description="HMAC key that signs API tokens; set it in production",

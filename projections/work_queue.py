@@ -7,68 +7,77 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.utils import resolve_topic
 from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
 from domain.deadlines import Deadline
+from projections.runner import Change, TableView
 
 _INSERT_HEAD = """
-INSERT INTO case_heads (case_id, kind, reference, title, organisation, assignee, opened_at, version)
+INSERT INTO {case_heads}
+    (case_id, kind, reference, title, organisation, assignee, opened_at, version)
 VALUES (%s, %s, %s, %s, %s, NULL, %s, %s)
 """
-_TOUCH_HEAD = "UPDATE case_heads SET version = %s WHERE case_id = %s"
-_ASSIGN = "UPDATE case_heads SET assignee = %(a)s WHERE case_id = %(c)s"
-_ASSIGN_ITEMS = "UPDATE work_items SET assignee = %(a)s WHERE case_id = %(c)s"
+_TOUCH_HEAD = "UPDATE {case_heads} SET version = %s WHERE case_id = %s"
+_ASSIGN = "UPDATE {case_heads} SET assignee = %(a)s WHERE case_id = %(c)s"
+_ASSIGN_ITEMS = "UPDATE {work_items} SET assignee = %(a)s WHERE case_id = %(c)s"
 _UPSERT_ITEM = """
-INSERT INTO work_items (case_id, rule_id, step, started_on, due_on, suspended, extended_by,
+INSERT INTO {work_items} (case_id, rule_id, step, started_on, due_on, suspended, extended_by,
                         legal_basis, warnings, kind, reference, title, organisation, assignee)
 SELECT h.case_id, %(rule_id)s, %(step)s, %(started_on)s, %(due_on)s, %(suspended)s,
        %(extended_by)s, %(legal_basis)s, %(warnings)s, h.kind, h.reference, h.title,
        h.organisation, h.assignee
-FROM case_heads h WHERE h.case_id = %(case_id)s
+FROM {case_heads} h WHERE h.case_id = %(case_id)s
 ON CONFLICT (case_id, rule_id) DO UPDATE SET
     step = EXCLUDED.step, started_on = EXCLUDED.started_on, due_on = EXCLUDED.due_on,
     suspended = EXCLUDED.suspended, extended_by = EXCLUDED.extended_by,
     legal_basis = EXCLUDED.legal_basis, warnings = EXCLUDED.warnings
 """
-_END_ITEM = "DELETE FROM work_items WHERE case_id = %s AND rule_id = %s"
+_END_ITEM = "DELETE FROM {work_items} WHERE case_id = %s AND rule_id = %s"
 
 
-class WorkQueueView:
+class WorkQueueView(TableView):
     """Keeps work_items and case_heads in step with the event log."""
 
     name = "work_queue"
+    tables = ("case_heads", "work_items")
 
-    def apply(self, curs: Cursor[DictRow], event: DomainEventProtocol[UUID]) -> None:
+    def __init__(self, suffix: str = "") -> None:
+        super().__init__(suffix)
+        self._insert_head = self.sql(_INSERT_HEAD)
+        self._touch_head = self.sql(_TOUCH_HEAD)
+        self._assign = self.sql(_ASSIGN)
+        self._assign_items = self.sql(_ASSIGN_ITEMS)
+        self._upsert_item = self.sql(_UPSERT_ITEM)
+        self._end_item = self.sql(_END_ITEM)
+
+    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
         """Write what one event changes."""
+        event = change.event
         if isinstance(event, CaseFile.Opened):
             curs.execute(
-                _INSERT_HEAD,
+                self._insert_head,
                 (
-                    event.originator_id,
-                    str(resolve_topic(event.originator_topic).KIND),
+                    change.case_id,
+                    str(change.kind),
                     event.reference,
                     event.title,
                     event.organisation,
                     event.timestamp,
-                    event.originator_version,
+                    change.version,
                 ),
             )
-        elif isinstance(event, CaseFile.Event):
-            curs.execute(_TOUCH_HEAD, (event.originator_version, event.originator_id))
-            if isinstance(event, CaseFile.Assigned):
-                params = {"a": event.assignee, "c": event.originator_id}
-                curs.execute(_ASSIGN, params)
-                curs.execute(_ASSIGN_ITEMS, params)
         else:
-            return
+            curs.execute(self._touch_head, (change.version, change.case_id))
+            if isinstance(event, CaseFile.Assigned):
+                params = {"a": event.assignee, "c": change.case_id}
+                curs.execute(self._assign, params)
+                curs.execute(self._assign_items, params)
         for deadline in event.deadlines:
-            curs.execute(_UPSERT_ITEM, _item_params(event.originator_id, deadline))
+            curs.execute(self._upsert_item, _item_params(change.case_id, deadline))
         for rule_id in event.ended:
-            curs.execute(_END_ITEM, (event.originator_id, rule_id))
+            curs.execute(self._end_item, (change.case_id, rule_id))
 
 
 def _item_params(case_id: UUID, deadline: Deadline) -> dict[str, Any]:

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
 from api import migrations
-from api.bootstrap import Database, open_database
+from api.cli.common import database, fail, load_settings
+from api.cli.projections import projections_app
 from api.cli.rules import rules_app
-from api.database import DatabaseUnavailable
-from api.settings import Settings
 from domain.calendar import CalendarFileError
 from domain.rules import RulesFileError
 
@@ -26,35 +22,7 @@ app = typer.Typer(help="Casework: case management for disputes and reviews.", no
 db_app = typer.Typer(help="Database schema (alembic) commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
-
-
-def fail(message: str) -> typer.Exit:
-    """Print one line to stderr and return the exit to raise."""
-    typer.echo(f"casework: {message}", err=True)
-    return typer.Exit(code=2)
-
-
-def load_settings() -> Settings:
-    """Settings from the environment, or one clear line naming what is wrong."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise fail(f"bad setting {where}: {first['msg']}") from None
-
-
-@contextmanager
-def database(settings: Settings) -> Iterator[Database]:
-    """The resolved database for a command, stopped afterwards."""
-    try:
-        db = open_database(settings)
-    except DatabaseUnavailable as exc:
-        raise fail(str(exc)) from None
-    try:
-        yield db
-    finally:
-        db.close()
+app.add_typer(projections_app, name="projections")
 
 
 @app.command()

@@ -6,7 +6,6 @@ from uuid import UUID
 
 import psycopg
 import pytest
-from eventsourcing.domain import DomainEventProtocol
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
@@ -16,7 +15,7 @@ from domain.application import Casework
 from domain.case import CaseFile
 from domain.step import CHINA, Step
 from domain.values import AdministrativeAct, CaseKind, Party, PartyRole
-from projections.runner import ProjectionRunner
+from projections.runner import Change, ProjectionRunner
 from projections.work_queue import WorkQueueView, read_queue
 
 
@@ -112,11 +111,12 @@ class CrashAfterRows(WorkQueueView):
     """Writes rows for the whole batch, then fails before the commit."""
 
     def __init__(self, crash_at_case: UUID) -> None:
+        super().__init__()
         self.crash_at_case = crash_at_case
 
-    def apply(self, curs: Cursor[DictRow], event: DomainEventProtocol[UUID]) -> None:
-        super().apply(curs, event)
-        if event.originator_id == self.crash_at_case:
+    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
+        super().apply(curs, change)
+        if change.case_id == self.crash_at_case:
             raise RuntimeError("power cut")
 
 

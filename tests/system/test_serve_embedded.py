@@ -32,6 +32,27 @@ def ask_typename(port: int) -> dict[str, object] | None:
         return None
 
 
+def health(port: int) -> dict[str, object]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return dict(json.loads(response.read()))
+    except urllib.error.HTTPError as error:
+        return dict(json.loads(error.read()))
+
+
+def views_run_in(port: int, limit: float) -> dict[str, object]:
+    deadline = time.monotonic() + limit
+    body = health(port)
+    while time.monotonic() < deadline:
+        views = body.get("projections")
+        assert isinstance(views, dict), body
+        if all(v["runner"] == "active" for v in views.values()):
+            return body
+        time.sleep(0.1)
+        body = health(port)
+    return body
+
+
 def test_serve_starts_an_embedded_postgresql_answers_graphql_and_stops_it(tmp_path: Path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -53,6 +74,12 @@ def test_serve_starts_an_embedded_postgresql_answers_graphql_and_stops_it(tmp_pa
                 time.sleep(0.2)
         assert answer == {"data": {"__typename": "Query"}}
         assert (tmp_path / "pgdata" / "postmaster.pid").exists()
+        # serve keeps the views itself: each has an active runner, caught up.
+        body = views_run_in(port, STARTUP_LIMIT_SECONDS)
+        assert body["status"] == "ok", body
+        views = body["projections"]
+        assert isinstance(views, dict)
+        assert views and all(v["lag"] == 0 for v in views.values()), body
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0]

@@ -1,0 +1,53 @@
+"""Where each view stands against the event log, read from the database alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from projections.supervisor import LOCK_CLASS, lock_key
+
+_POSITIONS = """
+SELECT v.name,
+       coalesce(t.notification_id, 0) AS position,
+       (SELECT count(*) FROM casework_events e
+         WHERE e.notification_id > coalesce(t.notification_id, 0)) AS lag,
+       EXISTS (SELECT 1 FROM pg_locks l
+                WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                  AND l.classid = %(lock_class)s::oid AND l.objid = v.lock_key::oid) AS running
+FROM unnest(%(names)s::text[], %(keys)s::bigint[]) AS v(name, lock_key)
+LEFT JOIN projection_tracking t ON t.application_name = v.name
+"""
+
+
+@dataclass(frozen=True)
+class ViewPosition:
+    """A view's position, how many recorded events it has still to apply, and if it runs."""
+
+    name: str
+    position: int
+    lag: int
+    running: bool  # some process holds the view's runner lock
+
+
+def view_positions(conn: psycopg.Connection[Any], names: Sequence[str]) -> list[ViewPosition]:
+    """Each named view's position and lag, in the order given."""
+    rows = conn.execute(
+        _POSITIONS,
+        {
+            "names": list(names),
+            "keys": [lock_key(n) for n in names],
+            "lock_class": LOCK_CLASS,
+        },
+    ).fetchall()
+    found = {row[0]: ViewPosition(row[0], int(row[1]), int(row[2]), bool(row[3])) for row in rows}
+    return [found[name] for name in names]
+
+
+def head_position(conn: psycopg.Connection[Any]) -> int:
+    """The notification id of the newest recorded event (0 when there is none)."""
+    row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM casework_events").fetchone()
+    return int(row[0]) if row else 0
