@@ -79,7 +79,8 @@ def test_serve_starts_an_embedded_postgresql_answers_graphql_and_stops_it(tmp_pa
         assert body["status"] == "ok", body
         views = body["projections"]
         assert isinstance(views, dict)
-        assert views and all(v["lag"] == 0 for v in views.values()), body
+        assert views, body
+        assert all(v["lag"] == 0 for v in views.values()), body
     finally:
         server.send_signal(signal.SIGTERM)
         output = server.communicate(timeout=30)[0]
