@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from psycopg_pool import ConnectionPool
 
 from api import migrations
+from api.audit.blobs import FileBlobStore
+from api.audit.timeline import PostgresTimeline
 from api.database import ConnectionTarget, EmbeddedPostgres
 from api.references import PostgresReferenceAllocator
 from api.settings import Settings
@@ -91,7 +93,12 @@ def build_application(
     # The library also reads os.environ; keep a stray variable from changing its mode.
     for key in ("POSTGRES_ENABLE_DB_FUNCTIONS", "CREATE_TABLE"):
         os.environ.pop(key, None)
-    return Casework(env=env, references=references)
+    return Casework(
+        env=env,
+        references=references,
+        timeline=PostgresTimeline(references.pool),
+        blobs=FileBlobStore(settings.blob_path),
+    )
 
 
 def build_container(settings: Settings, database: Database, *, migrate: bool) -> Container:

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
         default_factory=_default_data_dir,
         description="Where the embedded PostgreSQL keeps its data (when DATABASE_URL is unset)",
     )
+    blob_dir: Path | None = Field(
+        default=None,
+        description="Where document content is kept by sha256 (default: DATA_DIR/blobs)",
+    )
     host: str = Field(default="127.0.0.1", description="Address the HTTP server binds")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the HTTP server binds")
     db_pool_size: int = Field(default=5, ge=1, le=100, description="Connections per pool")
@@ -50,6 +54,11 @@ class Settings(BaseSettings):
         default=SecretStr("change-me-casework-development-secret"),
         description="HMAC key that signs API tokens; set it in production",
     )
+
+    @property
+    def blob_path(self) -> Path:
+        """The blob directory: the setting, else `blobs` under the data directory."""
+        return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
 
     @field_validator("database_url")
     @classmethod

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -13,7 +13,8 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoder
 from domain.actors import Actor
 from domain.calendar import WorkCalendar
 from domain.case import CaseFile
-from domain.errors import Conflict, NotFound
+from domain.documents import BlobStore, Document
+from domain.errors import Conflict, NotFound, ValidationError
 from domain.references import ReferenceAllocator, format_reference
 from domain.rules import load_rules
 from domain.step import Step, Timekeeper, china_date
@@ -22,6 +23,18 @@ from domain.values import INVERSE_RELATION, CaseKind, LinkRelation
 
 TCase = TypeVar("TCase", bound=CaseFile)
 Clock = Callable[[], dt.datetime]
+
+
+class Timeline(Protocol):
+    """The index of each case's versions by the time they were recorded."""
+
+    def version_at(self, case_id: UUID, at: dt.datetime) -> int | None:
+        """The case's latest version recorded at or before the instant; None before its first."""
+        ...
+
+
+class NotConfigured(RuntimeError):
+    """The application was built without a port this call needs."""
 
 
 def utc_now() -> dt.datetime:
@@ -41,9 +54,13 @@ class Casework(Application[UUID]):
         references: ReferenceAllocator,
         clock: Clock = utc_now,
         timekeeper: Timekeeper | None = None,
+        timeline: Timeline | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         super().__init__(env)
         self.references = references
+        self.timeline = timeline
+        self.blobs = blobs
         self.clock = clock
         self.timekeeper = timekeeper or Timekeeper(load_rules(), WorkCalendar())
 
@@ -91,6 +108,44 @@ class Casework(Application[UUID]):
     def get_any_case(self, case_id: UUID) -> CaseFile:
         """A case of any kind."""
         return self.get_case(case_id, CaseFile)
+
+    def case_as_of(self, case_id: UUID, kind: type[TCase], at: dt.datetime) -> TCase:
+        """The case as it stood at an instant of recorded time: one index look-up, then replay."""
+        if self.timeline is None:
+            raise NotConfigured("reading a case as of a past instant needs the timeline index")
+        if at.tzinfo is None:
+            raise ValidationError("an as-of instant must carry a time zone", field="asOf")
+        version = self.timeline.version_at(case_id, at)
+        if version is None:
+            raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
+        case: object = self.repository.get(case_id, version=version)
+        if not isinstance(case, kind):
+            raise NotFound(f"case {case_id} is not a {getattr(kind, 'WHAT', kind.__name__)}")
+        return case
+
+    def attach_document(
+        self,
+        case_id: UUID,
+        content: Iterable[bytes],
+        *,
+        name: str,
+        media_type: str,
+        step: Step,
+        expected_version: int | None = None,
+    ) -> tuple[CaseFile, Document]:
+        """Store the content first, then record it on the case: no event names a missing blob."""
+        if self.blobs is None:
+            raise NotConfigured("attaching documents needs a blob store")
+        self._check_version(self.get_any_case(case_id), expected_version)
+        stored = self.blobs.put(content)
+        document = Document(stored.sha256, name.strip(), media_type.strip(), stored.size)
+        case = self.act(
+            case_id,
+            CaseFile,
+            lambda c: c.attach_document(step, document),
+            expected_version=expected_version,
+        )
+        return case, document
 
     def act(
         self,

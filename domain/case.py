@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.actors import Actor, Role
 from domain.deadlines import Deadline
+from domain.documents import Document
 from domain.errors import Forbidden, InvalidTransition, SeparationOfDuties, ValidationError
 from domain.step import Step
 from domain.values import AdministrativeAct, CaseKind, CaseLink, LinkRelation, Party
@@ -59,6 +60,7 @@ class CaseFile(Aggregate):
         self.assignee: str | None = None
         self.deadlines: dict[str, Deadline] = {}
         self.links: list[CaseLink] = []
+        self.documents: list[Document] = []  # 案卷材料, in the order they were attached
 
     class Opened(Aggregate.Created, Recorded):
         """The case was registered (登记); subclasses add the procedure's own facts."""
@@ -83,6 +85,10 @@ class CaseFile(Aggregate):
     class Event(Aggregate.Event, Recorded):
         """A step on an existing case."""
 
+        # Decision-type steps (admission, routing, extension, suspension, decision, appeal,
+        # appearance plan) set this, so the decision history lists them.
+        DECISION: ClassVar[bool] = False
+
         def apply(self, aggregate: Any) -> None:
             """Move the clocks, then the procedure's own state."""
             _apply_recorded(self, aggregate)
@@ -106,6 +112,18 @@ class CaseFile(Aggregate):
 
         def on(self, case: CaseFile) -> None:
             case.links.append(self.link)
+
+    class DocumentAttached(Event):
+        """A document was put on the case file; its content is in the blob store by sha256."""
+
+        sha256: str
+        name: str
+        media_type: str
+        size: int
+
+        def on(self, case: CaseFile) -> None:
+            document = Document(self.sha256, self.name, self.media_type, self.size)
+            case.documents.append(document)
 
     # ---- what commands share -------------------------------------------------------
 
@@ -221,6 +239,21 @@ class CaseFile(Aggregate):
         if any(link.case_id == other.id for link in self.links):
             return
         self.record(self.Linked, step, link=CaseLink(other.id, other.KIND, relation))
+
+    def attach_document(self, step: Step, document: Document) -> None:
+        """Put a document, already in the blob store, on the case file (once per content)."""
+        if step.actor.role == Role.AUDITOR:
+            raise Forbidden("an auditor may not add documents to a case file")
+        if any(held.sha256 == document.sha256 for held in self.documents):
+            return
+        self.record(
+            self.DocumentAttached,
+            step,
+            sha256=document.sha256,
+            name=document.name,
+            media_type=document.media_type,
+            size=document.size,
+        )
 
     def suspended_clocks(self, step: Step) -> tuple[Deadline, ...]:
         """Every running deadline still in time, with its clock stopped today.

@@ -292,6 +292,8 @@ class LitigationCase(CaseFile):
     class AppearancePlanned(CaseFile.Event):
         """Who will answer in court: the head, or a named staff member with an explanation."""
 
+        DECISION = True
+
         head_name: str
         head_title: str
         staff_name: str | None
@@ -308,6 +310,8 @@ class LitigationCase(CaseFile):
 
     class AppearancePlanApproved(CaseFile.Event):
         """The appearance plan was approved."""
+
+        DECISION = True
 
         def on(self, case: LitigationCase) -> None:
             assert case.appearance_plan is not None
@@ -358,6 +362,8 @@ class LitigationCase(CaseFile):
     class AppealFiled(CaseFile.Event):
         """A first-instance judgment or ruling was appealed (上诉)."""
 
+        DECISION = True
+
         appellant: str
         filed_on: dt.date
         court_limit_on: dt.date  # the appeal court's own 3 months, for information
@@ -369,6 +375,8 @@ class LitigationCase(CaseFile):
 
     class AppealWaived(CaseFile.Event):
         """The agency decided not to appeal."""
+
+        DECISION = True
 
         def on(self, case: LitigationCase) -> None:
             case.appeal_waived = True
@@ -384,6 +392,8 @@ class LitigationCase(CaseFile):
 
     class RetrialOpened(CaseFile.Event):
         """The effective judgment is being retried (再审)."""
+
+        DECISION = True
 
         source: str
         court_case_number: str

@@ -155,6 +155,8 @@ class MediationCase(CaseFile):
     class TypeChanged(CaseFile.Event):
         """The dispute moved to another arm of mediation (转调解类型)."""
 
+        DECISION = True
+
         mediation_type: str
 
         def on(self, case: MediationCase) -> None:

@@ -191,6 +191,8 @@ class Petition(CaseFile):
     class Routed(CaseFile.Event):
         """Transferred (转送) or assigned (交办) to the competent agency."""
 
+        DECISION = True
+
         method: str
         agency: str
 
@@ -201,6 +203,8 @@ class Petition(CaseFile):
 
     class Diverted(CaseFile.Event):
         """Diverted to a legal channel (诉访分离); target is the case opened here, if any."""
+
+        DECISION = True
 
         channel: str
         target: UUID | None
@@ -213,6 +217,8 @@ class Petition(CaseFile):
     class NotAccepted(CaseFile.Event):
         """The petitioner was told the petition is not accepted (不予受理), and why."""
 
+        DECISION = True
+
         petitioner_told_on: dt.date
 
         def on(self, case: Petition) -> None:
@@ -220,6 +226,8 @@ class Petition(CaseFile):
 
     class Accepted(CaseFile.Event):
         """The competent agency accepted the petition (受理)."""
+
+        DECISION = True
 
         def on(self, case: Petition) -> None:
             case.status = PetitionStatus.ACCEPTED
@@ -244,11 +252,15 @@ class Petition(CaseFile):
     class HandlingExtended(CaseFile.Event):
         """The handling period was extended once, the petitioner told why (延长办理期限)."""
 
+        DECISION = True
+
         days: int
         petitioner_told_on: dt.date
 
     class OpinionIssued(CaseFile.Event):
         """The written handling opinion (信访处理意见书), served on the petitioner."""
+
+        DECISION = True
 
         opinion: str
         served_on: dt.date
@@ -270,6 +282,8 @@ class Petition(CaseFile):
     class ReviewAnswered(CaseFile.Event):
         """The review opinion (复查意见), served on the petitioner."""
 
+        DECISION = True
+
         opinion: str
         served_on: dt.date
 
@@ -289,6 +303,8 @@ class Petition(CaseFile):
 
     class RereviewAnswered(CaseFile.Event):
         """The re-review opinion (复核意见); the matter is now final (终结)."""
+
+        DECISION = True
 
         opinion: str
         served_on: dt.date

@@ -228,6 +228,8 @@ class ReconsiderationCase(CaseFile):
     class CorrectionRequested(CaseFile.Event):
         """The applicant was told, all at once, what to correct (补正通知)."""
 
+        DECISION = True
+
         reviewer: Actor
         items: tuple[str, ...]
 
@@ -254,6 +256,8 @@ class ReconsiderationCase(CaseFile):
     class Accepted(CaseFile.Event):
         """The application was accepted (受理) under the ordinary or simplified procedure."""
 
+        DECISION = True
+
         reviewer: Actor
         accepted_on: dt.date
         procedure: str
@@ -273,6 +277,8 @@ class ReconsiderationCase(CaseFile):
     class Refused(CaseFile.Event):
         """The application was not accepted (不予受理), with reasons."""
 
+        DECISION = True
+
         reviewer: Actor
 
         def on(self, case: ReconsiderationCase) -> None:
@@ -281,6 +287,8 @@ class ReconsiderationCase(CaseFile):
 
     class SwitchedToOrdinary(CaseFile.Event):
         """A simplified case moved to the ordinary procedure (简易程序转普通程序)."""
+
+        DECISION = True
 
         switched_on: dt.date
 
@@ -368,6 +376,8 @@ class ReconsiderationCase(CaseFile):
     class Suspended(CaseFile.Event):
         """The reconsideration was suspended (中止); every running clock stopped."""
 
+        DECISION = True
+
         suspended_on: dt.date
 
         def on(self, case: ReconsiderationCase) -> None:
@@ -377,6 +387,8 @@ class ReconsiderationCase(CaseFile):
 
     class Resumed(CaseFile.Event):
         """The reconsideration resumed (恢复); clocks continue with the days they had left."""
+
+        DECISION = True
 
         resumed_on: dt.date
 
@@ -391,16 +403,22 @@ class ReconsiderationCase(CaseFile):
     class Terminated(CaseFile.Event):
         """The reconsideration was terminated (终止)."""
 
+        DECISION = True
+
         def on(self, case: ReconsiderationCase) -> None:
             case.status = S.TERMINATED
 
     class DecisionDeadlineExtended(CaseFile.Event):
         """The decision deadline was extended (延长), approved by the office head."""
 
+        DECISION = True
+
         days: int
 
     class Decided(CaseFile.Event):
         """The reconsideration decision (行政复议决定) was made and approved."""
+
+        DECISION = True
 
         decision: str
         decided_on: dt.date

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from projections.case_summary import CaseSummaryView
+from projections.dossier import DossierView
 from projections.runner import TableView
+from projections.statistics import StatisticsView
+from projections.trail import TrailView
 from projections.work_queue import WorkQueueView
 
-VIEWS: tuple[type[TableView], ...] = (WorkQueueView,)
+VIEWS: tuple[type[TableView], ...] = (
+    WorkQueueView,
+    CaseSummaryView,
+    DossierView,
+    TrailView,
+    StatisticsView,
+)
 
 
 class UnknownView(ValueError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
@@ -30,7 +30,7 @@ class Change:
 
     position: int  # the event's notification id
     event: CaseFile.Opened | CaseFile.Event
-    case: CaseFile  # the case right after the event; read it, never change it
+    case: CaseFile  # the case right after the event: read it in apply(), never keep or change it
     ended: Mapping[str, Deadline]  # the deadlines this event stopped, as they stood before it
 
     @property
@@ -116,7 +116,7 @@ class CaseStates:
 class ViewRecorder(PostgresTrackingRecorder):
     """Writes a view's rows and its tracking record in the same transaction."""
 
-    def write_batch(self, view: TableView, changes: Sequence[Change], tracking: Tracking) -> None:
+    def write_batch(self, view: TableView, changes: Iterable[Change], tracking: Tracking) -> None:
         """Apply the changes and advance the position, all or nothing."""
         with self.datastore.transaction(commit=True) as curs:
             for change in changes:
@@ -156,9 +156,15 @@ class ProjectionRunner:
         """The notification id of the last event applied (0 before any)."""
         return self.recorder.max_tracking_id(self.tracking_name) or 0
 
-    def changes(self, notifications: Sequence[Notification]) -> list[Change]:
-        """The changes a run of stored events makes, in order."""
-        return [c for n in notifications if (c := self.states.change(n)) is not None]
+    def changes(self, notifications: Sequence[Notification]) -> Iterator[Change]:
+        """The changes a run of stored events makes, in order, one at a time.
+
+        Each change's case is the cached aggregate, which the next event of the same case
+        moves on: apply a change before asking for the next, and never keep it.
+        """
+        for notification in notifications:
+            if (change := self.states.change(notification)) is not None:
+                yield change
 
     def run_batch(self) -> int:
         """Apply the next batch: how many events it applied, or -1 if another runner won."""

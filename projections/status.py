@@ -17,6 +17,7 @@ SELECT v.name,
          WHERE e.notification_id > coalesce(t.notification_id, 0)) AS lag,
        EXISTS (SELECT 1 FROM pg_locks l
                 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+                  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND l.classid = %(lock_class)s::oid AND l.objid = v.lock_key::oid) AS running
 FROM unnest(%(names)s::text[], %(keys)s::bigint[]) AS v(name, lock_key)
 LEFT JOIN projection_tracking t ON t.application_name = v.name

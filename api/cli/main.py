@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from api import migrations
+from api.cli.audit import audit_app
 from api.cli.common import database, fail, load_settings
 from api.cli.projections import projections_app
 from api.cli.rules import rules_app
@@ -23,6 +24,7 @@ db_app = typer.Typer(help="Database schema (alembic) commands.", no_args_is_help
 app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
 app.add_typer(projections_app, name="projections")
+app.add_typer(audit_app, name="audit")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Audit: event seals and their verification, checkpoints, export bundles, the blob store."""

@@ -1,0 +1,354 @@
+"""Case summary and search: one row per case, found by a substring of any of its names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection, Cursor, sql
+from psycopg.rows import DictRow, dict_row
+from psycopg.types.json import Jsonb
+
+from domain.case import CaseFile
+from domain.step import china_date
+from projections.runner import Change, TableView
+
+# Between names in the stored search texts: normalised queries never contain it, so a match
+# never runs across two names.
+SEPARATOR = "\x1f"
+# Document numbers are typed with whatever brackets are at hand: 〔2026〕, [2026], (2026), 【2026】.
+_BRACKETS = str.maketrans("[(【〖])】〗", "〔〔〔〔〕〕〕〕")
+
+_COLUMNS = """
+    case_id, kind, reference, title, organisation, status, assignee,
+    act_agency, act_document_number, act_date, act_key, parties, opened_on, closed_on,
+    last_event_at, version, running_deadlines, suspended_deadlines, next_due_on
+"""
+_INSERT = """
+INSERT INTO {case_summaries} (
+    case_id, kind, reference, title, organisation, status, assignee,
+    act_agency, act_document_number, act_date, act_key, parties, opened_on, closed_on,
+    last_event_at, version, running_deadlines, suspended_deadlines, next_due_on,
+    search_names, search_parties, search_act, search_reference, search_grams)
+VALUES (
+    %(case_id)s, %(kind)s, %(reference)s, %(title)s, %(organisation)s, %(status)s, %(assignee)s,
+    %(act_agency)s, %(act_document_number)s, %(act_date)s, %(act_key)s, %(parties)s,
+    %(day)s, CASE WHEN %(final)s THEN %(day)s END,
+    %(at)s, %(version)s, %(running)s, %(suspended)s, %(next_due_on)s,
+    %(search_names)s, %(search_parties)s, %(search_act)s, %(search_reference)s, %(grams)s)
+"""
+# Everything but opened_on follows the case as it stands after the event; closed_on keeps the
+# day the case first became final, and clears if it ever leaves a final state.
+_UPDATE = """
+UPDATE {case_summaries} SET
+    kind = %(kind)s, reference = %(reference)s, title = %(title)s,
+    organisation = %(organisation)s, status = %(status)s, assignee = %(assignee)s,
+    act_agency = %(act_agency)s, act_document_number = %(act_document_number)s,
+    act_date = %(act_date)s, act_key = %(act_key)s, parties = %(parties)s,
+    closed_on = CASE WHEN %(final)s THEN coalesce(closed_on, %(day)s) END,
+    last_event_at = %(at)s, version = %(version)s, running_deadlines = %(running)s,
+    suspended_deadlines = %(suspended)s, next_due_on = %(next_due_on)s,
+    search_names = %(search_names)s, search_parties = %(search_parties)s,
+    search_act = %(search_act)s, search_reference = %(search_reference)s,
+    search_grams = %(grams)s
+WHERE case_id = %(case_id)s
+"""
+
+
+def normalise(text: str) -> str:
+    """A name as searched: NFKC, casefolded, one kind of bracket, single spaces, no controls."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    folded = folded.translate(_BRACKETS)
+    printable = "".join(c for c in folded if c.isprintable() or c.isspace())
+    return " ".join(printable.split())
+
+
+def name_grams(names: Iterable[str]) -> list[str]:
+    """Every character and every pair of adjacent characters within a word of the names."""
+    grams: set[str] = set()
+    for name in names:
+        for word in normalise(name).split():
+            grams.update(word)
+            grams.update(word[i : i + 2] for i in range(len(word) - 1))
+    return sorted(grams)
+
+
+def query_grams(query: str) -> set[str]:
+    """The grams any name containing the query must have: its pairs, or the lone character."""
+    grams: set[str] = set()
+    for word in normalise(query).split():
+        grams.update([word] if len(word) == 1 else (word[i : i + 2] for i in range(len(word) - 1)))
+    return grams
+
+
+class CaseSummaryView(TableView):
+    """Keeps one case_summaries row per case in step with the event log."""
+
+    name = "case_summary"
+    tables = ("case_summaries",)
+
+    def __init__(self, suffix: str = "") -> None:
+        super().__init__(suffix)
+        self._insert = self.sql(_INSERT)
+        self._update = self.sql(_UPDATE)
+
+    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
+        """Write the case as it stands after the event."""
+        opened = isinstance(change.event, CaseFile.Opened)
+        curs.execute(self._insert if opened else self._update, _row(change))
+
+
+def _row(change: Change) -> dict[str, Any]:
+    case = change.case
+    act = case.act
+    parties = [{"name": p.name, "role": str(p.role)} for p in case.parties]
+    running = [d for d in case.deadlines.values() if not d.is_suspended]
+    act_names = [act.agency, act.document_number, act.key] if act else []
+    party_names = [p.name for p in case.parties]
+    return {
+        "case_id": change.case_id,
+        "kind": str(change.kind),
+        "reference": case.reference,
+        "title": case.title,
+        "organisation": case.organisation,
+        "status": str(case.status),
+        "assignee": case.assignee,
+        "act_agency": act.agency if act else None,
+        "act_document_number": act.document_number if act else None,
+        "act_date": act.date if act else None,
+        "act_key": act.key if act else None,
+        "parties": Jsonb(parties),
+        "day": china_date(change.event.timestamp),
+        "final": case.is_final,
+        "at": change.event.timestamp,
+        "version": change.version,
+        "running": len(running),
+        "suspended": len(case.deadlines) - len(running),
+        "next_due_on": min((d.due_on for d in running), default=None),
+        "search_names": _joined([case.reference, case.title, *party_names, *act_names]),
+        "search_parties": _joined(party_names),
+        "search_act": _joined(act_names),
+        "search_reference": normalise(case.reference),
+        "grams": name_grams([case.reference, case.title, *party_names, *act_names]),
+    }
+
+
+def _joined(names: Iterable[str]) -> str:
+    return SEPARATOR.join(normalise(name) for name in names)
+
+
+# ---- reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyName:
+    """A party as the summary keeps it: full name and role (masking is the caller's)."""
+
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class ActSummary:
+    """The administrative act a case is about."""
+
+    agency: str
+    document_number: str
+    date: dt.date
+    key: str
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One case at a glance."""
+
+    case_id: UUID
+    kind: str
+    reference: str
+    title: str
+    organisation: str
+    status: str
+    assignee: str | None
+    act: ActSummary | None
+    parties: tuple[PartyName, ...]
+    opened_on: dt.date
+    closed_on: dt.date | None
+    last_event_at: dt.datetime
+    version: int
+    running_deadlines: int
+    suspended_deadlines: int
+    next_due_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class CaseCursor:
+    """Where a page of search results ended: the last case's opening day and id."""
+
+    opened_on: dt.date
+    case_id: UUID
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """A page of search results, newest first; `next` is None on the last page."""
+
+    cases: tuple[CaseSummary, ...]
+    next: CaseCursor | None
+
+
+def case_summary(conn: Connection[Any], case_id: UUID) -> CaseSummary | None:
+    """One case's summary, or None if the view has not seen it."""
+    query = sql.SQL("SELECT {} FROM case_summaries WHERE case_id = %s").format(sql.SQL(_COLUMNS))
+    with conn.cursor(row_factory=dict_row) as curs:
+        row = curs.execute(query, (case_id,)).fetchone()
+    return None if row is None else _summary(row)
+
+
+class _Filters:
+    """The WHERE clause of a search, built from the filters given, values as parameters."""
+
+    def __init__(self) -> None:
+        self.conditions: list[sql.Composable] = []
+        self.params: dict[str, Any] = {}
+        self.grams: set[str] = set()
+
+    def equal(self, column: str, value: object) -> None:
+        if value is not None:
+            self.where(f"{column} = %({column})s", **{column: value})
+
+    def where(self, condition: str, **params: Any) -> None:
+        self.conditions.append(sql.SQL(condition))
+        self.params.update(params)
+
+    def contains(self, column: str, key: str, text: str | None) -> None:
+        """The column (normalised names) holds the text; blank text filters nothing."""
+        needle = normalise(text or "")
+        if needle:
+            self.where(f"strpos({column}, %({key})s) > 0", **{key: needle})
+            self.grams |= query_grams(needle)
+
+    def clause(self) -> sql.Composable:
+        if self.grams:
+            # The GIN index narrows to rows having every gram; strpos above keeps exact ones.
+            self.where("search_grams @> %(grams)s", grams=sorted(self.grams))
+        if not self.conditions:
+            return sql.SQL("")
+        return sql.SQL("WHERE ") + sql.SQL(" AND ").join(self.conditions)
+
+
+_SEARCH = """
+SELECT {columns} FROM case_summaries {where}
+ORDER BY opened_on DESC, case_id LIMIT %(n)s
+"""
+
+
+def search_cases(
+    conn: Connection[Any],
+    *,
+    text: str | None = None,
+    reference: str | None = None,
+    party: str | None = None,
+    act: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    organisation: str | None = None,
+    opened_from: dt.date | None = None,
+    opened_to: dt.date | None = None,
+    limit: int = 50,
+    after: CaseCursor | None = None,
+) -> CasePage:
+    """Cases matching every filter given, newest first, a page at a time.
+
+    `text`: each word is a substring of some name (reference, title, party, act);
+    `reference`, `party`, `act` (agency, document number or act key): a substring of that name.
+    Names are compared normalised (NFKC, casefolded); a blank filter filters nothing.
+    """
+    if limit < 1:
+        raise ValueError("a page holds at least one case")
+    query, params = search_statement(
+        text=text,
+        reference=reference,
+        party=party,
+        act=act,
+        kind=kind,
+        status=status,
+        organisation=organisation,
+        opened_from=opened_from,
+        opened_to=opened_to,
+        after=after,
+    )
+    params["n"] = limit + 1  # one more than the page, to know whether another follows
+    with conn.cursor(row_factory=dict_row) as curs:
+        rows = curs.execute(query, params).fetchall()
+    cases = tuple(_summary(row) for row in rows[:limit])
+    more = len(rows) > limit
+    return CasePage(cases, CaseCursor(cases[-1].opened_on, cases[-1].case_id) if more else None)
+
+
+def search_statement(
+    *,
+    text: str | None = None,
+    reference: str | None = None,
+    party: str | None = None,
+    act: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    organisation: str | None = None,
+    opened_from: dt.date | None = None,
+    opened_to: dt.date | None = None,
+    after: CaseCursor | None = None,
+) -> tuple[sql.Composed, dict[str, Any]]:
+    """The SQL of a search and its parameters, all but the row limit `n` (also for EXPLAIN)."""
+    filters = _Filters()
+    for i, word in enumerate(normalise(text or "").split()):
+        filters.contains("search_names", f"text_{i}", word)
+    filters.contains("search_reference", "reference", reference)
+    filters.contains("search_parties", "party", party)
+    filters.contains("search_act", "act", act)
+    filters.equal("kind", kind)
+    filters.equal("status", status)
+    filters.equal("organisation", organisation)
+    if opened_from is not None:
+        filters.where("opened_on >= %(opened_from)s", opened_from=opened_from)
+    if opened_to is not None:
+        filters.where("opened_on <= %(opened_to)s", opened_to=opened_to)
+    if after is not None:
+        filters.where(
+            "(opened_on < %(after_on)s OR (opened_on = %(after_on)s AND case_id > %(after_id)s))",
+            after_on=after.opened_on,
+            after_id=after.case_id,
+        )
+    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
+    return query, filters.params
+
+
+def _summary(row: dict[str, Any]) -> CaseSummary:
+    act = (
+        None
+        if row["act_key"] is None
+        else ActSummary(
+            row["act_agency"], row["act_document_number"], row["act_date"], row["act_key"]
+        )
+    )
+    return CaseSummary(
+        case_id=row["case_id"],
+        kind=row["kind"],
+        reference=row["reference"],
+        title=row["title"],
+        organisation=row["organisation"],
+        status=row["status"],
+        assignee=row["assignee"],
+        act=act,
+        parties=tuple(PartyName(p["name"], p["role"]) for p in row["parties"]),
+        opened_on=row["opened_on"],
+        closed_on=row["closed_on"],
+        last_event_at=row["last_event_at"],
+        version=row["version"],
+        running_deadlines=row["running_deadlines"],
+        suspended_deadlines=row["suspended_deadlines"],
+        next_due_on=row["next_due_on"],
+    )
