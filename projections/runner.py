@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,12 +114,26 @@ class CaseStates:
         return Change(notification.id, event, after, ended)
 
 
+def lock_key(name: str) -> int:
+    """A stable second key for a view's advisory locks, the same in every process."""
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+BATCH_LOCK_CLASS = 0x42415443  # "BATC": one batch of a view (tracking name) at a time
+
+
 class ViewRecorder(PostgresTrackingRecorder):
     """Writes a view's rows and its tracking record in the same transaction."""
 
     def write_batch(self, view: TableView, changes: Iterable[Change], tracking: Tracking) -> None:
         """Apply the changes and advance the position, all or nothing."""
         with self.datastore.transaction(commit=True) as curs:
+            # Concurrent batches of one view queue here instead of deadlocking on its rows;
+            # the later one then fails on the tracking row and rolls back whole.
+            curs.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                (BATCH_LOCK_CLASS, lock_key(tracking.application_name)),
+            )
             for change in changes:
                 view.apply(curs, change)
             # Raises IntegrityError if another runner already went past this position.

@@ -8,7 +8,8 @@ from typing import Any
 
 import psycopg
 
-from projections.supervisor import LOCK_CLASS, lock_key
+from projections.runner import lock_key
+from projections.supervisor import LOCK_CLASS
 
 _POSITIONS = """
 SELECT v.name,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,16 +19,11 @@ import psycopg
 from eventsourcing.application import Application
 from psycopg import sql
 
-from projections.runner import ProjectionRunner, TableView
+from projections.runner import ProjectionRunner, TableView, lock_key
 
 logger = logging.getLogger(__name__)
 
-LOCK_CLASS = 0x43415345  # "CASE": the first key of every view's advisory lock
-
-
-def lock_key(view_name: str) -> int:
-    """The second key of a view's advisory lock (stable across processes)."""
-    return zlib.crc32(view_name.encode()) & 0x7FFFFFFF
+LOCK_CLASS = 0x43415345  # "CASE": the lock of a view's active runner (one per view)
 
 
 @dataclass(frozen=True)

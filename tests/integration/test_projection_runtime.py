@@ -204,9 +204,10 @@ def test_a_write_can_wait_until_every_view_shows_it(
     container = build_container(settings, Database(target=database), migrate=False)
     try:
         container.projections.start()
+        assert container.wait_for_views(timeout=120)  # catch up with the session's log
         app = container.application
         case = open_probe(app, actor(Role.HANDLER), org)
-        assert container.wait_for_views()
+        assert container.wait_for_views()  # the configured bound
         with container.read_pool.connection() as conn:
             items = read_queue(conn, at(3).date(), organisation=org)
             [position] = view_positions(conn, ["work_queue"])
