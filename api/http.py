@@ -11,10 +11,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from psycopg_pool import PoolTimeout
 from starlette.concurrency import run_in_threadpool
-from strawberry.fastapi import GraphQLRouter
 
 from api.bootstrap import Container
-from api.graphql.schema import build_schema
+from api.graphql.limits import RequestSizeLimit
+from api.graphql.router import graphql_router
 from projections.status import view_positions
 
 
@@ -68,6 +68,6 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     async def healthz() -> JSONResponse:
         return await run_in_threadpool(_health, container)
 
-    graphql: GraphQLRouter[Any, Any] = GraphQLRouter(build_schema(), graphql_ide="graphiql")
-    app.include_router(graphql, prefix="/graphql")
+    app.include_router(graphql_router(container), prefix="/graphql")
+    app.add_middleware(RequestSizeLimit)
     return app

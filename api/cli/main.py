@@ -13,6 +13,7 @@ from api.cli.audit import audit_app
 from api.cli.common import database, fail, load_settings
 from api.cli.projections import projections_app
 from api.cli.rules import rules_app
+from api.cli.token import token_app
 from domain.calendar import CalendarFileError
 from domain.rules import RulesFileError
 
@@ -25,6 +26,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(rules_app, name="rules")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
+app.add_typer(token_app, name="token")
 
 
 @app.command()

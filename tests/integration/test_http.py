@@ -4,6 +4,7 @@ import httpx
 import pytest
 from psycopg_pool import ConnectionPool
 
+from api.auth import issue_token
 from api.bootstrap import Container
 from api.http import create_app
 
@@ -15,10 +16,27 @@ async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-async def test_graphql_answers_typename(client: httpx.AsyncClient):
-    response = await client.post("/graphql", json={"query": "{ __typename }"})
+async def test_graphql_answers_typename_to_a_signed_in_caller(
+    client: httpx.AsyncClient, container: Container
+):
+    token = issue_token(
+        container.settings.jwt_secret.get_secret_value(),
+        user="probe",
+        role="auditor",
+        organisation="ops",
+    )
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ __typename }"},
+        headers={"authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200
     assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_graphql_refuses_a_caller_without_a_token(client: httpx.AsyncClient):
+    response = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert response.status_code == 401
 
 
 async def test_graphiql_page_is_served_to_a_browser(client: httpx.AsyncClient):

@@ -6,8 +6,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
+from api.auth import issue_token
 from tests.integration.test_cli import CASEWORK
 
 STARTUP_LIMIT_SECONDS = 15.0
@@ -19,11 +21,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+SECRET = "serve-test-" + uuid.uuid4().hex
+
+
 def ask_typename(port: int) -> dict[str, object] | None:
+    token = issue_token(SECRET, user="probe", role="auditor", organisation="ops")
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/graphql",
         data=json.dumps({"query": "{ __typename }"}).encode(),
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", "authorization": f"Bearer {token}"},
     )
     try:
         with urllib.request.urlopen(request, timeout=1) as response:
@@ -57,6 +63,7 @@ def test_serve_starts_an_embedded_postgresql_answers_graphql_and_stops_it(tmp_pa
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["CASEWORK_DATA_DIR"] = str(tmp_path)
+    env["CASEWORK_JWT_SECRET"] = SECRET
     started = time.monotonic()
     server = subprocess.Popen(
         [CASEWORK, "serve", "--port", str(port)],

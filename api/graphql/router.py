@@ -1,0 +1,42 @@
+"""The /graphql router: HTTP with a bearer token per request, websockets with one per connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+
+from api.auth import InvalidToken
+from api.bootstrap import Container
+from api.graphql.context import Context, context_getter
+from api.graphql.schema import build_schema
+
+
+class CaseworkRouter(GraphQLRouter[Context, None]):
+    """Refuses a websocket whose connection_init carries no valid `Authorization: Bearer …`."""
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate the websocket once, from connection_init's payload."""
+        params: Any = context.connection_params
+        header = params.get("Authorization") if isinstance(params, dict) else None
+        try:
+            context.authenticate(header if isinstance(header, str) else None)
+        except InvalidToken as exc:
+            raise ConnectionRejectionError(
+                {"message": str(exc), "code": "UNAUTHENTICATED"}
+            ) from None
+        unset: UnsetType = UNSET
+        return unset
+
+
+def graphql_router(container: Container) -> CaseworkRouter:
+    """The router for /graphql; GraphiQL's page is all it serves without a token."""
+    return CaseworkRouter(
+        build_schema(),
+        context_getter=context_getter(container),
+        graphql_ide="graphiql",
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )

@@ -1,0 +1,1 @@
+"""GraphQL object types: the case every procedure shares, and each procedure's own facts."""
