@@ -1,15 +1,70 @@
-"""How domain values are stored inside events (JSON through the library's transcoder)."""
+"""How domain values and case state are stored as JSON through the library's transcoder."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from enum import Enum
 from typing import Any, Protocol, Self
 
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNotRegisteredError
 
-from domain.actors import Actor
+from domain import litigation, mediation, petition, reconsideration
+from domain.actors import Actor, Role
 from domain.deadlines import Deadline
-from domain.values import AdministrativeAct, CaseLink, Party
+from domain.documents import Document
+from domain.rules import Unit, Variant
+from domain.values import AdministrativeAct, CaseKind, CaseLink, LinkRelation, Party, PartyRole
+
+# Every name below is written into stored events and snapshots: never rename or reuse one.
+
+# The procedures' own state values, stored field by field.
+STATE_VALUES: Mapping[type[Any], str] = {
+    Document: "document",
+    mediation.Session: "mediation_session",
+    mediation.Agreement: "mediation_agreement",
+    litigation.EvidenceBatch: "litigation_evidence_batch",
+    litigation.AppearancePlan: "litigation_appearance_plan",
+    litigation.Judgment: "litigation_judgment",
+    litigation.JudicialRecommendation: "litigation_judicial_recommendation",
+    reconsideration.Hearing: "reconsideration_hearing",
+    petition.Supervision: "petition_supervision",
+}
+
+# Enumerations a case's state holds; JSON would give their members back as plain str.
+ENUMS: Mapping[type[Enum], str] = {
+    CaseKind: "case_kind",
+    PartyRole: "party_role",
+    LinkRelation: "link_relation",
+    Role: "role",
+    Unit: "unit",
+    Variant: "variant",
+    petition.PetitionStatus: "petition_status",
+    petition.Channel: "petition_channel",
+    petition.Routing: "petition_routing",
+    petition.LegalChannel: "petition_legal_channel",
+    petition.Opinion: "petition_opinion",
+    petition.Satisfaction: "petition_satisfaction",
+    reconsideration.ReconsiderationStatus: "reconsideration_status",
+    reconsideration.SimplifiedGround: "reconsideration_simplified_ground",
+    reconsideration.DecisionType: "reconsideration_decision_type",
+    reconsideration.Settlement: "reconsideration_settlement",
+    reconsideration.Performance: "reconsideration_performance",
+    litigation.LitigationStatus: "litigation_status",
+    litigation.MajorGround: "litigation_major_ground",
+    litigation.Form: "litigation_form",
+    litigation.Outcome: "litigation_outcome",
+    litigation.Instance: "litigation_instance",
+    litigation.Appellant: "litigation_appellant",
+    litigation.RetrialSource: "litigation_retrial_source",
+    mediation.MediationStatus: "mediation_status",
+    mediation.MediationType: "mediation_type",
+    mediation.Origin: "mediation_origin",
+    mediation.ReferralSource: "mediation_referral_source",
+    mediation.Performance: "mediation_performance",
+}
+_ENUMS_BY_NAME = {name: enum for enum, name in ENUMS.items()}
 
 
 class _DictValue(Protocol):
@@ -17,6 +72,46 @@ class _DictValue(Protocol):
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class _Member:
+    """An enum member on its way to JSON, which would otherwise flatten it to str."""
+
+    member: Enum
+
+
+@dataclasses.dataclass(frozen=True)
+class _Tuple:
+    """A tuple on its way to JSON, which would otherwise give a list back."""
+
+    items: tuple[Any, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pairs:
+    """A mapping with keys JSON cannot keep (enum members, ids), as key-value pairs."""
+
+    items: tuple[tuple[Any, Any], ...]
+
+
+def typed(value: Any) -> Any:
+    """The value with every enum member, tuple and non-str key marked, so it decodes exactly."""
+    if isinstance(value, Enum):
+        if type(value) not in ENUMS:
+            raise TranscodingNotRegisteredError(
+                f"{type(value)} is not in domain.transcodings.ENUMS"
+            )
+        return _Member(value)
+    if isinstance(value, tuple):
+        return _Tuple(tuple(typed(item) for item in value))
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    if isinstance(value, dict):
+        if all(type(key) is str for key in value):
+            return {key: typed(item) for key, item in value.items()}
+        return _Pairs(tuple((typed(key), typed(item)) for key, item in value.items()))
+    return value
 
 
 class DateAsISO(Transcoding):
@@ -34,6 +129,68 @@ class DateAsISO(Transcoding):
         return dt.date.fromisoformat(data)
 
 
+class MemberAsName(Transcoding):
+    """An enum member as [its enumeration's stored name, its value]."""
+
+    type = _Member
+    name = "enum"
+
+    def encode(self, obj: _Member) -> list[str]:
+        """Encode."""
+        return [ENUMS[type(obj.member)], obj.member.value]
+
+    def decode(self, data: list[str]) -> Enum:
+        """Decode."""
+        enum_name, value = data
+        return _ENUMS_BY_NAME[enum_name](value)
+
+
+class TupleAsList(Transcoding):
+    """A tuple as a list that decodes back to a tuple."""
+
+    type = _Tuple
+    name = "tuple"
+
+    def encode(self, obj: _Tuple) -> list[Any]:
+        """Encode."""
+        return list(obj.items)
+
+    def decode(self, data: list[Any]) -> tuple[Any, ...]:
+        """Decode."""
+        return tuple(data)
+
+
+class PairsAsList(Transcoding):
+    """A mapping with non-str keys as a list of [key, value]."""
+
+    type = _Pairs
+    name = "pairs"
+
+    def encode(self, obj: _Pairs) -> list[list[Any]]:
+        """Encode."""
+        return [[key, item] for key, item in obj.items]
+
+    def decode(self, data: list[list[Any]]) -> dict[Any, Any]:
+        """Decode."""
+        return dict(data)
+
+
+def _fields_transcoding(value_type: type[Any], value_name: str) -> Transcoding:
+    """A frozen dataclass as its fields by name, each with its exact type."""
+
+    class FieldsTranscoding(Transcoding):
+        type = value_type
+        name = value_name
+
+        def encode(self, obj: Any) -> dict[str, Any]:
+            return {f.name: typed(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+        def decode(self, data: dict[str, Any]) -> Any:
+            return value_type(**data)
+
+    return FieldsTranscoding()
+
+
 def _dict_transcoding(value_type: type[_DictValue], value_name: str) -> Transcoding:
     class DictTranscoding(Transcoding):
         type = value_type
@@ -49,8 +206,9 @@ def _dict_transcoding(value_type: type[_DictValue], value_name: str) -> Transcod
 
 
 def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
-    """Teach the transcoder every value type that events carry."""
-    transcoder.register(DateAsISO())
+    """Teach the transcoder every value type that events and case snapshots carry."""
+    for transcoding in (DateAsISO(), MemberAsName(), TupleAsList(), PairsAsList()):
+        transcoder.register(transcoding)
     for value_type, name in (
         (Actor, "actor"),
         (AdministrativeAct, "act"),
@@ -59,3 +217,5 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         (Deadline, "deadline"),
     ):
         transcoder.register(_dict_transcoding(value_type, name))
+    for state_type, state_name in STATE_VALUES.items():
+        transcoder.register(_fields_transcoding(state_type, state_name))

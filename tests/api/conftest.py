@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from api import migrations
 from api.auth import issue_token
 from api.bootstrap import Container, Database, build_container
 from api.database import ConnectionTarget
@@ -28,7 +30,9 @@ fragment Result on CaseResult {
 """
 
 
-@pytest.fixture(scope="session")
+# Package scope: the live views stop when the API tests end, so no runner is left competing
+# with the tests that drive runners by hand.
+@pytest.fixture(scope="package")
 def api_container(settings: Settings, database: ConnectionTarget) -> Iterator[Container]:
     """A container like `casework serve` builds, with its views running, so writes wait for them."""
     live = settings.model_copy(update={"projection_wait": 10.0})
@@ -38,7 +42,7 @@ def api_container(settings: Settings, database: ConnectionTarget) -> Iterator[Co
     built.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def asgi_app(api_container: Container) -> FastAPI:
     """The HTTP app over the live container."""
     return create_app(api_container)
@@ -143,3 +147,29 @@ async def gql(asgi_app: FastAPI) -> AsyncIterator[GraphQL]:
     transport = httpx.ASGITransport(app=asgi_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://casework.test") as http:
         yield GraphQL(http)
+
+
+@dataclass
+class Separate:
+    """A container and a GraphQL client over a database of their own (no views running)."""
+
+    container: Container
+    database: ConnectionTarget
+    gql: GraphQL
+
+
+@pytest.fixture
+async def separate(
+    empty_database: ConnectionTarget, settings: Settings, tmp_path: Path
+) -> AsyncIterator[Separate]:
+    """For tests that must alter stored rows (seals, recorded times) without touching the
+    session's shared database."""
+    migrations.upgrade(empty_database)
+    own = settings.model_copy(update={"database_url": empty_database.url, "data_dir": tmp_path})
+    container = build_container(own, Database(target=empty_database), migrate=False)
+    transport = httpx.ASGITransport(app=create_app(container))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://casework.test") as http:
+            yield Separate(container, empty_database, GraphQL(http))
+    finally:
+        container.close()

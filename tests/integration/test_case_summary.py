@@ -35,7 +35,7 @@ from projections.case_summary import (
 from projections.runner import ProjectionRunner
 
 HOUSING = AdministrativeAct("区住建局", "区住建罚〔2026〕8号", dt.date(2026, 2, 10), "罚款")
-MARKET = AdministrativeAct("区市场监管局", "市监罚〔2026〕17号", dt.date(2026, 2, 20))
+MARKET = AdministrativeAct("区市场监管局", "市监罚〔2025〕17号", dt.date(2026, 2, 20))
 
 
 class SummaryProbe(CaseFile):
@@ -335,7 +335,7 @@ def test_every_search_filter_alone_and_combined(
     assert found(organisation=org, reference="信访〔2026〕") == [f, c, p]
     # The act: agency, document number, or its key.
     assert found(organisation=org, act="住建局") == [f, p]
-    assert found(organisation=org, act="市监罚〔2026〕17") == [c]
+    assert found(organisation=org, act="市监罚〔2025〕17") == [c]
     assert found(organisation=org, act=HOUSING.key) == [f, p]
     assert found(organisation=org, kind="mediation") == [n]
     assert found(organisation=org, status="not_accepted") == [c]

@@ -1,4 +1,5 @@
 import os
+import selectors
 import signal
 import subprocess
 import time
@@ -95,13 +96,19 @@ def test_run_keeps_views_until_terminated(
         text=True,
     )
     try:
+        assert process.stdout is not None
+        # It says so once its runner has started and its signal handlers are in place.
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            assert selector.select(timeout=20), "no word from projections run"
+        assert process.stdout.readline().startswith("running work_queue")
         open_probe(app, actor(Role.HANDLER), org)
         deadline = time.monotonic() + 20
         while True:
             [position] = view_positions(db_connection, ["work_queue"])
             if position.running and position.lag == 0:
                 break
-            assert process.poll() is None, process.stdout.read() if process.stdout else ""
+            assert process.poll() is None
             assert time.monotonic() < deadline, position
             time.sleep(0.05)
     finally:
