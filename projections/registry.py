@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from projections.case_summary import CaseSummaryView
+from projections.court_calendar import CourtCalendarView
 from projections.dossier import DossierView
 from projections.runner import TableView
 from projections.statistics import StatisticsView
@@ -13,6 +14,7 @@ from projections.work_queue import WorkQueueView
 
 VIEWS: tuple[type[TableView], ...] = (
     WorkQueueView,
+    CourtCalendarView,
     CaseSummaryView,
     DossierView,
     TrailView,

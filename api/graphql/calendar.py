@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 from api.graphql.access import SEES_EVERYTHING, a_role
 from api.graphql.context import Context
 from api.graphql.errors import ErrorCode, Refusal
-from api.graphql.reads import litigation_cases_in, litigation_items_between
 from domain.actors import Actor, Role
-from domain.litigation import LitigationCase, LitigationStatus
+from projections.court_calendar import court_dates
 
 MAX_DAYS = 366
-_BY_RULE = {
-    "litigation.defence": "DEFENCE_DUE",
-    "litigation.appeal.judgment": "APPEAL_WINDOW_ENDS",
-    "litigation.appeal.ruling": "APPEAL_WINDOW_ENDS",
-    "litigation.recommendation_reply": "RECOMMENDATION_REPLY_DUE",
-}
 
 
 @strawberry.enum(description="What falls due or happens on a calendar day.")
@@ -67,64 +59,21 @@ def _scope(actor: Actor, organisation: str | None) -> tuple[str, ...] | None:
 async def court_calendar(
     context: Context, start: dt.date, end: dt.date, organisation: str | None
 ) -> list[CourtDate]:
-    """Deadlines from the work queue; hearings and judgments to perform from the lawsuits."""
+    """The court calendar view's entries in the range, for the agencies the caller may see."""
     if end < start or (end - start).days > MAX_DAYS:
         raise Refusal(ErrorCode.VALIDATION, f"to: the range is 0 to {MAX_DAYS} days after from")
     orgs = _scope(context.actor, organisation)
-    today = context.today
-    items = await context.read(litigation_items_between, today, start, end, orgs)
-    entries = [
+    found = await context.read(court_dates, start, end, orgs)
+    return [
         CourtDate(
-            on=i.due_on,
-            what=CourtDateKind(_BY_RULE[i.rule_id]),
-            case_id=strawberry.ID(str(i.case_id)),
-            reference=i.reference,
-            title=i.title,
-            organisation=i.organisation,
-            legal_basis=i.legal_basis,
-            head_scheduled_to_appear=None,
+            on=d.on_date,
+            what=CourtDateKind(d.what.upper()),
+            case_id=strawberry.ID(str(d.case_id)),
+            reference=d.reference,
+            title=d.title,
+            organisation=d.organisation,
+            legal_basis=d.legal_basis,
+            head_scheduled_to_appear=d.head_appears,
         )
-        for i in items
-        if i.rule_id in _BY_RULE
+        for d in found
     ]
-    statuses = [LitigationStatus.HEARING_SCHEDULED.value, LitigationStatus.EFFECTIVE.value]
-    case_ids = await context.read(litigation_cases_in, statuses, orgs)
-    for case in await context.cases.load_many(case_ids):
-        if isinstance(case, LitigationCase):
-            entries.extend(_case_dates(case, start, end))
-    return sorted(entries, key=lambda e: (e.on, e.what.value, e.reference))
-
-
-def _case_dates(case: LitigationCase, start: dt.date, end: dt.date) -> list[CourtDate]:
-    common: dict[str, Any] = {
-        "case_id": strawberry.ID(str(case.id)),
-        "reference": case.reference,
-        "title": case.title,
-        "organisation": case.organisation,
-    }
-    found: list[CourtDate] = []
-    hearing = case.hearing_on
-    if case.status == LitigationStatus.HEARING_SCHEDULED and hearing and start <= hearing <= end:
-        plan = case.appearance_plan
-        found.append(
-            CourtDate(
-                on=hearing,
-                what=CourtDateKind.HEARING,
-                legal_basis="",
-                head_scheduled_to_appear=None if plan is None else plan.head_appears,
-                **common,
-            )
-        )
-    effective = case.effective_on
-    if case.status == LitigationStatus.EFFECTIVE and case.lost and effective and effective <= end:
-        # Outstanding until performed, so it shows from the day it took effect onwards.
-        found.append(
-            CourtDate(
-                on=max(effective, start),
-                what=CourtDateKind.JUDGMENT_TO_PERFORM,
-                legal_basis="《行政诉讼法》第九十四条",
-                head_scheduled_to_appear=None,
-                **common,
-            )
-        )
-    return found
