@@ -13,8 +13,8 @@ from psycopg_pool import PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
 from api.bootstrap import Container
-from api.graphql.limits import RequestSizeLimit
 from api.graphql.router import graphql_router
+from api.graphql.upload_limit import BodyLimits
 from projections.status import view_positions
 
 
@@ -69,5 +69,5 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
         return await run_in_threadpool(_health, container)
 
     app.include_router(graphql_router(container), prefix="/graphql")
-    app.add_middleware(RequestSizeLimit)
+    app.add_middleware(BodyLimits, max_upload_bytes=container.settings.max_upload_bytes)
     return app

@@ -50,6 +50,12 @@ class Settings(BaseSettings):
         le=60,
         description="Seconds a write waits, at most, for the views to show it (read-your-writes)",
     )
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1,
+        le=1024 * 1024 * 1024,
+        description="Largest document content an upload to /graphql may carry, in bytes",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr("change-me-casework-development-secret"),
         description="HMAC key that signs API tokens; set it in production",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -303,6 +303,35 @@ def search_statement(
     after: CaseCursor | None = None,
 ) -> tuple[sql.Composed, dict[str, Any]]:
     """The SQL of a search and its parameters, all but the row limit `n` (also for EXPLAIN)."""
+    filters = _search_filters(
+        text=text,
+        reference=reference,
+        party=party,
+        act=act,
+        kind=kind,
+        status=status,
+        organisation=organisation,
+        opened_from=opened_from,
+        opened_to=opened_to,
+        after=after,
+    )
+    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
+    return query, filters.params
+
+
+def _search_filters(
+    *,
+    text: str | None,
+    reference: str | None,
+    party: str | None,
+    act: str | None,
+    kind: str | None,
+    status: str | None,
+    organisation: str | None,
+    opened_from: dt.date | None,
+    opened_to: dt.date | None,
+    after: CaseCursor | None,
+) -> _Filters:
     filters = _Filters()
     for i, word in enumerate(normalise(text or "").split()):
         filters.contains("search_names", f"text_{i}", word)
@@ -322,8 +351,7 @@ def search_statement(
             after_on=after.opened_on,
             after_id=after.case_id,
         )
-    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
-    return query, filters.params
+    return filters
 
 
 def _summary(row: dict[str, Any]) -> CaseSummary:
@@ -352,3 +380,99 @@ def _summary(row: dict[str, Any]) -> CaseSummary:
         suspended_deadlines=row["suspended_deadlines"],
         next_due_on=row["next_due_on"],
     )
+
+
+@dataclass(frozen=True)
+class SearchScope:
+    """The cases a caller may find: those of some organisations, and some kinds everywhere.
+
+    `organisations` None means every organisation (then `kinds_everywhere` adds nothing).
+    """
+
+    organisations: tuple[str, ...] | None
+    kinds_everywhere: tuple[str, ...] = ()
+
+
+def search_cases_within(
+    conn: Connection[Any],
+    scope: SearchScope,
+    *,
+    text: str | None = None,
+    reference: str | None = None,
+    party: str | None = None,
+    act: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    organisation: str | None = None,
+    opened_from: dt.date | None = None,
+    opened_to: dt.date | None = None,
+    limit: int = 50,
+    after: CaseCursor | None = None,
+) -> CasePage:
+    """`search_cases`, kept within a scope: a case of the scope's organisations, or of a kind
+    the scope covers everywhere (a coordinator's litigation), and matching every filter."""
+    if limit < 1:
+        raise ValueError("a page holds at least one case")
+    filters = _search_filters(
+        text=text,
+        reference=reference,
+        party=party,
+        act=act,
+        kind=kind,
+        status=status,
+        organisation=organisation,
+        opened_from=opened_from,
+        opened_to=opened_to,
+        after=after,
+    )
+    if scope.organisations is not None:
+        filters.where(
+            "(organisation = ANY(%(scope_orgs)s) OR kind = ANY(%(scope_kinds)s))",
+            scope_orgs=list(scope.organisations),
+            scope_kinds=list(scope.kinds_everywhere),
+        )
+    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
+    params = filters.params
+    params["n"] = limit + 1
+    with conn.cursor(row_factory=dict_row) as curs:
+        rows = curs.execute(query, params).fetchall()
+    cases = tuple(_summary(row) for row in rows[:limit])
+    more = len(rows) > limit
+    return CasePage(cases, CaseCursor(cases[-1].opened_on, cases[-1].case_id) if more else None)
+
+
+@dataclass(frozen=True)
+class CaseGlance:
+    """What a queue row shows of its case beyond the work item: state and version."""
+
+    case_id: UUID
+    status: str
+    version: int
+    assignee: str | None
+    opened_on: dt.date
+    last_event_at: dt.datetime
+
+
+def case_glances(conn: Connection[Any], case_ids: Sequence[UUID]) -> dict[UUID, CaseGlance]:
+    """The summaries of many cases in one statement, by id (missing ids are left out)."""
+    with conn.cursor(row_factory=dict_row) as curs:
+        rows = curs.execute(
+            "SELECT case_id, status, version, assignee, opened_on, last_event_at "
+            "FROM case_summaries WHERE case_id = ANY(%s)",
+            (list(case_ids),),
+        ).fetchall()
+    return {row["case_id"]: CaseGlance(**row) for row in rows} if rows else {}
+
+
+def open_cases_assigned_to(
+    conn: Connection[Any], assignee: str, organisations: tuple[str, ...] | None
+) -> list[UUID]:
+    """Ids of the cases not yet closed whose work is assigned to a person."""
+    orgs = None if organisations is None else list(organisations)
+    with conn.cursor() as curs:
+        rows = curs.execute(
+            "SELECT case_id FROM case_summaries WHERE assignee = %s AND closed_on IS NULL "
+            "AND (%s::text[] IS NULL OR organisation = ANY(%s)) ORDER BY opened_on, case_id",
+            (assignee, orgs, orgs),
+        ).fetchall()
+    return [row[0] for row in rows]

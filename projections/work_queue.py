@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from psycopg import Connection, Cursor
+from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
@@ -115,15 +115,76 @@ class WorkItem:
     legal_basis: str
 
 
-_QUEUE = """
-SELECT case_id, rule_id, kind, reference, title, organisation, assignee, step, due_on,
-       suspended, extended_by, warnings, legal_basis
-FROM work_items
-WHERE (%(org)s::text IS NULL OR organisation = %(org)s)
-  AND (%(assignee)s::text IS NULL OR assignee = %(assignee)s)
-ORDER BY due_on, case_id, rule_id
-LIMIT %(limit)s
-"""
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which work items a page holds; None filters nothing."""
+
+    organisations: tuple[str, ...] | None = None  # None: every organisation
+    assignee: str | None = None
+    unassigned: bool = False
+    kinds: tuple[str, ...] | None = None
+    step: str | None = None
+    due_before: dt.date | None = None
+    overdue_on: dt.date | None = None  # only items already overdue on this day
+
+
+@dataclass(frozen=True)
+class QueueCursor:
+    """Where a page ended, in the queue's order (due date, case, rule)."""
+
+    due_on: dt.date
+    case_id: UUID
+    rule_id: str
+
+
+_QUEUE_COLUMNS = """case_id, rule_id, kind, reference, title, organisation, assignee, step, due_on,
+       suspended, extended_by, warnings, legal_basis"""
+
+
+def queue_page(
+    conn: Connection[Any],
+    today: dt.date,
+    where: QueueFilter,
+    *,
+    first: int,
+    after: QueueCursor | None,
+) -> tuple[list[WorkItem], bool]:
+    """Up to `first` items after the cursor by due date, and whether more follow."""
+    conditions: list[sql.Composable] = []
+    params: dict[str, Any] = {"n": first + 1}
+
+    def add(condition: str, **values: Any) -> None:
+        conditions.append(sql.SQL(condition))  # fixed texts only
+        params.update(values)
+
+    if where.organisations is not None:
+        add("organisation = ANY(%(orgs)s)", orgs=list(where.organisations))
+    if where.assignee is not None:
+        add("assignee = %(assignee)s", assignee=where.assignee)
+    if where.unassigned:
+        add("assignee IS NULL")
+    if where.kinds is not None:
+        add("kind = ANY(%(kinds)s)", kinds=list(where.kinds))
+    if where.step is not None:
+        add("(rule_id = %(step)s OR step = %(step)s)", step=where.step)
+    if where.due_before is not None:
+        add("due_on < %(due_before)s", due_before=where.due_before)
+    if where.overdue_on is not None:
+        add("NOT suspended AND due_on < %(overdue_on)s", overdue_on=where.overdue_on)
+    if after is not None:
+        add(
+            "(due_on, case_id, rule_id) > (%(a_due)s, %(a_case)s, %(a_rule)s)",
+            a_due=after.due_on,
+            a_case=after.case_id,
+            a_rule=after.rule_id,
+        )
+    clause = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
+    query = sql.SQL(
+        "SELECT {cols} FROM work_items WHERE {where} ORDER BY due_on, case_id, rule_id LIMIT %(n)s"
+    ).format(cols=sql.SQL(_QUEUE_COLUMNS), where=clause)
+    with conn.cursor(row_factory=dict_row) as curs:
+        rows = curs.execute(query, params).fetchall()
+    return [_item(row, today) for row in rows[:first]], len(rows) > first
 
 
 def read_queue(
@@ -135,10 +196,10 @@ def read_queue(
     limit: int = 50,
 ) -> list[WorkItem]:
     """Open work items by due date, with days left and overdue as of `today` (China time)."""
-    with conn.cursor(row_factory=dict_row) as curs:
-        curs.execute(_QUEUE, {"org": organisation, "assignee": assignee, "limit": limit})
-        rows = curs.fetchall()
-    return [_item(row, today) for row in rows]
+    where = QueueFilter(
+        organisations=None if organisation is None else (organisation,), assignee=assignee
+    )
+    return queue_page(conn, today, where, first=limit, after=None)[0]
 
 
 def _item(row: dict[str, Any], today: dt.date) -> WorkItem:

@@ -8,6 +8,7 @@ from domain.actors import Actor, Role
 from domain.case import CaseFile
 from domain.petition import Petition
 from domain.values import CaseKind
+from projections.case_summary import SearchScope
 
 # Roles that read every organisation's cases.
 SEES_EVERYTHING = frozenset({Role.AUDITOR, Role.ADMIN})
@@ -86,3 +87,40 @@ def a_role(actor: Actor) -> str:
     """'an auditor', 'a handler': the caller's role with its article, for messages."""
     role = str(actor.role)
     return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+
+
+def search_scope(actor: Actor, organisation: str | None, kind: str | None) -> SearchScope:
+    """The cases a search may return, or FORBIDDEN.
+
+    Without an organisation named, a search covers the caller's organisation (and for a
+    coordinator litigation everywhere); naming one the caller may not search is refused, never
+    answered with an empty page.
+    """
+    litigation = CaseKind.LITIGATION.value
+    if actor.role in SEES_EVERYTHING:
+        return SearchScope(None)
+    if organisation is None or organisation == actor.organisation:
+        coordinator = actor.role == Role.COORDINATOR and organisation is None
+        return SearchScope((actor.organisation,), (litigation,) if coordinator else ())
+    if actor.role == Role.COORDINATOR:
+        return SearchScope((), litigation_only(None if kind is None else (kind,)))
+    raise Refusal(
+        ErrorCode.FORBIDDEN,
+        f"{a_role(actor)} of {actor.organisation} may not search the cases of {organisation}",
+    )
+
+
+def check_organisation(actor: Actor, organisation: str, what: str) -> None:
+    """FORBIDDEN unless the caller sees every organisation or it is their own."""
+    if actor.role in SEES_EVERYTHING or organisation == actor.organisation:
+        return
+    raise Refusal(
+        ErrorCode.FORBIDDEN,
+        f"{a_role(actor)} of {actor.organisation} may not read {what} of {organisation}",
+    )
+
+
+def check_sees_everything(actor: Actor, what: str) -> None:
+    """FORBIDDEN unless the caller is an auditor or an admin."""
+    if actor.role not in SEES_EVERYTHING:
+        raise Refusal(ErrorCode.FORBIDDEN, f"only auditors and admins may {what}")

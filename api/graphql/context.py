@@ -16,11 +16,11 @@ from strawberry.fastapi import BaseContext
 from api.auth import InvalidToken, TokenClaims, bearer_token, read_token
 from api.bootstrap import Container
 from api.graphql.errors import ErrorCode, Refusal
-from api.graphql.reads import CaseGlance, case_glances
 from domain.actors import Actor
 from domain.case import CaseFile
 from domain.errors import NotFound
 from domain.step import china_date
+from projections.case_summary import CaseGlance, case_glances
 
 T = TypeVar("T")
 

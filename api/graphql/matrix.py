@@ -24,6 +24,7 @@ def allowed_roles() -> Iterator[tuple[str, frozenset[Role]]]:
     yield "assignCase", ASSIGNERS
     yield "reassignWork", HANDOVER
     yield "linkCases", frozenset(r for r in ROLES if r not in READ_ONLY)
+    yield "attachDocument", frozenset(r for r in ROLES if r not in READ_ONLY)
 
 
 def markdown() -> str:

@@ -1,4 +1,5 @@
-"""The Query root: one case, the work queue, the court calendar, and who is asking."""
+"""The Query root: one case (now or as of an instant), the work queue, the court calendar, who
+is asking, and the views' reads: search, trail, dossier, statistics and audit."""
 
 from __future__ import annotations
 
@@ -7,22 +8,28 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from api.graphql.access import check_may_see
+from api.graphql.audit import AuditQueries
 from api.graphql.calendar import CourtDate, court_calendar
 from api.graphql.context import Context
+from api.graphql.dossier import DossierQueries
 from api.graphql.errors import ErrorCode, Refusal
 from api.graphql.mutations.result import parse_case_id
 from api.graphql.queue import WorkItemConnection, WorkQueueFilter, work_queue
+from api.graphql.search import SearchQueries
+from api.graphql.statistics import StatisticsQueries
+from api.graphql.trail import TrailQueries
 from api.graphql.types.case import Case
 from api.graphql.types.common import Person
 from api.graphql.types.procedures import case_type
+from domain.case import CaseFile
 from domain.errors import DomainError
 
-# Hooks for views built beside this API: search (case_summary.search_cases), the accountability
-# trail (projections.trail), the dossier (projections.dossier), statistics and as-of queries
-# plug in here as further Query fields, each reading its view through Context.read.
+# Views built beside this API plug in as further Query fields, each reading its view through
+# Context.read: the bases of Query below (search, trail, dossier, statistics, audit).
 
 
 def _casework_version() -> str:
@@ -33,7 +40,7 @@ def _casework_version() -> str:
 
 
 @strawberry.type(description="Entry point for reading Casework.")
-class Query:
+class Query(SearchQueries, TrailQueries, DossierQueries, StatisticsQueries, AuditQueries):
     """Root query type."""
 
     @strawberry.field(description="The version of the Casework server answering.")
@@ -47,12 +54,21 @@ class Query:
         return Person.of(info.context.actor)
 
     @strawberry.field(
-        description="One case of any procedure; FORBIDDEN if the caller may not see it."
+        description="One case of any procedure, now or as it stood at a recorded instant; "
+        "FORBIDDEN if the caller may not see it (as it stands now)."
     )
     async def case(
         self,
         info: Info[Context, None],
         id: Annotated[strawberry.ID, strawberry.argument(description="The case id.")],
+        as_of: Annotated[
+            dt.datetime | None,
+            strawberry.argument(
+                description="A past instant with a time zone: the case as recorded then, its "
+                "deadlines counted from that instant's China date; NOT_FOUND before it was "
+                "registered."
+            ),
+        ] = None,
     ) -> Case:
         """Read from the event store (the truth the next step checks against)."""
         context = info.context
@@ -64,7 +80,18 @@ class Query:
         if case is None:
             raise Refusal(ErrorCode.NOT_FOUND, f"no case with id {case_id}")
         check_may_see(context.actor, case)
-        return case_type(case)
+        if as_of is None:
+            return case_type(case)
+        app = context.container.application
+        if as_of.tzinfo is not None and as_of > app.clock():
+            raise Refusal(ErrorCode.VALIDATION, "asOf: an instant not yet recorded (the future)")
+        try:
+            then = await run_in_threadpool(app.case_as_of, case_id, CaseFile, as_of)
+        except DomainError as error:
+            raise Refusal(ErrorCode(error.code), error.message) from None
+        shown = case_type(then)
+        shown.as_of = as_of
+        return shown
 
     @strawberry.field(
         description="Work items by due date: the caller's, an organisation's, or all."

@@ -13,10 +13,10 @@ from strawberry.types import Info
 from api.graphql.access import SEES_EVERYTHING, a_role, litigation_only, queue_scope
 from api.graphql.context import Context
 from api.graphql.errors import ErrorCode, Refusal
-from api.graphql.reads import CaseGlance, QueueCursor, QueueFilter, queue_page
 from domain.actors import Actor, Role
 from domain.values import CaseKind
-from projections.work_queue import WorkItem
+from projections.case_summary import CaseGlance
+from projections.work_queue import QueueCursor, QueueFilter, WorkItem, queue_page
 
 MAX_PAGE = 100
 

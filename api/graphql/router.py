@@ -39,4 +39,7 @@ def graphql_router(container: Container) -> CaseworkRouter:
         context_getter=context_getter(container),
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        # Document uploads (attachDocument). Cross-site form posts gain nothing: every request
+        # needs the bearer token in its Authorization header, which a form cannot set.
+        multipart_uploads_enabled=True,
     )

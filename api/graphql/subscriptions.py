@@ -12,8 +12,8 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.queue import MAX_PAGE, WorkItemType, WorkQueueFilter, queue_filter
-from api.graphql.reads import queue_page
 from projections.status import view_positions
+from projections.work_queue import queue_page
 
 POLL_SECONDS = 0.2  # how often the view's position is looked at; reads follow only a move
 

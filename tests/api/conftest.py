@@ -165,7 +165,10 @@ async def separate(
     """For tests that must alter stored rows (seals, recorded times) without touching the
     session's shared database."""
     migrations.upgrade(empty_database)
-    own = settings.model_copy(update={"database_url": empty_database.url, "data_dir": tmp_path})
+    # Few connections: the server is shared with the session's live container.
+    own = settings.model_copy(
+        update={"database_url": empty_database.url, "data_dir": tmp_path, "db_pool_size": 2}
+    )
     container = build_container(own, Database(target=empty_database), migrate=False)
     transport = httpx.ASGITransport(app=create_app(container))
     try:

@@ -325,13 +325,14 @@ def test_every_search_filter_alone_and_combined(
     assert found(organisation=org, party="acme trading") == [f]
     assert found(organisation=org, text="TRADING ａｃｍｅ") == [f]
     assert found(organisation=org, party="acme ltd") == []
-    # Reference: exact, a fragment, the year.
+    # Reference: exact, a fragment, the year. (Fragments keep a character of the prefix:
+    # other kinds count their own numbers, so 〔2026〕N号 alone may name a mediation too.)
     number = company.reference.removeprefix("信访〔2026〕").removesuffix("号")
     assert found(organisation=org, reference=company.reference) == [c]
-    assert found(organisation=org, reference=f"〔2026〕{number}号") == [c]
-    assert found(organisation=org, text=f"〔2026〕{number}号") == [c]
-    assert found(organisation=org, reference=f"[2026]{number}号") == [c]
-    assert found(organisation=org, reference=f"（2026）{number}号") == [c]
+    assert found(organisation=org, reference=f"访〔2026〕{number}号") == [c]
+    assert found(organisation=org, text=f"信访〔2026〕{number}号") == [c]
+    assert found(organisation=org, reference=f"访[2026]{number}号") == [c]
+    assert found(organisation=org, reference=f"访（2026）{number}号") == [c]
     assert found(organisation=org, reference="信访〔2026〕") == [f, c, p]
     # The act: agency, document number, or its key.
     assert found(organisation=org, act="住建局") == [f, p]

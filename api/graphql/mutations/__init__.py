@@ -1,4 +1,5 @@
-"""The Mutation root: registration, one mutation per domain command, and work assignment."""
+"""The Mutation root: registration, one mutation per domain command, work assignment, and
+documents."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.mutations import work
+from api.graphql.mutations.documents import DocumentMutation
 from api.graphql.mutations.registration import REGISTRATION_MUTATIONS
 from api.graphql.mutations.result import CaseResult
 from api.graphql.mutations.steps import STEP_MUTATIONS
@@ -49,7 +51,7 @@ class WorkMutation:
 def _mutation_type() -> type:
     namespace: dict[str, Any] = {"__doc__": "Root mutation type.", **REGISTRATION_MUTATIONS}
     namespace.update(STEP_MUTATIONS)
-    cls = type("Mutation", (WorkMutation,), namespace)
+    cls = type("Mutation", (WorkMutation, DocumentMutation), namespace)
     return strawberry.type(cls, name="Mutation", description="Every change to a case.")
 
 

@@ -13,10 +13,10 @@ from api.graphql.commands.table import READ_ONLY
 from api.graphql.context import Context
 from api.graphql.mutations.result import CaseResult, forbidden, parse_case_id, run_step
 from api.graphql.mutations.steps import act_visible, check_visible
-from api.graphql.reads import open_cases_assigned_to
 from domain.actors import Role
 from domain.case import CaseFile
 from domain.values import LinkRelation
+from projections.case_summary import open_cases_assigned_to
 
 # The domain lets these assign a single case; handing over all of a person's work is the head's.
 ASSIGNERS = frozenset({Role.APPROVER, Role.HANDLER, Role.INTAKE, Role.ADMIN})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import strawberry
@@ -19,7 +20,9 @@ from api.graphql.types.common import (
     PartyType,
     Person,
 )
+from api.graphql.types.documents import DocumentType
 from domain.case import CaseFile
+from domain.step import china_date
 from domain.values import CaseKind
 
 
@@ -43,17 +46,33 @@ class Case:
     act: ActType | None = strawberry.field(description="The administrative act, if any.")
     parties: list[PartyType] = strawberry.field(description="The parties, masked.")
     links: list[CaseLinkType] = strawberry.field(description="Linked cases.")
+    as_of: dt.datetime | None = strawberry.field(
+        description="The recorded instant the case is shown as of; null: as it stands now."
+    )
 
-    @strawberry.field(description="Running deadlines, by due date, as of today (China time).")
+    @strawberry.field(description="The documents on the case file (案卷材料), in order attached.")
+    def documents(self) -> list[DocumentType]:
+        """As the case holds them (as of asOf, when given)."""
+        return [DocumentType.of(d) for d in self.aggregate.documents]
+
+    @strawberry.field(
+        description="Running deadlines, by due date, as of today (China time); for a case read "
+        "asOf an instant, as they ran then, days left counted from that instant's China date."
+    )
     def deadlines(self, info: Info[Context, None]) -> list[DeadlineType]:
-        """Days left move with the day the query runs."""
-        today = info.context.today
+        """Days left move with the day the query runs (or the day asOf names)."""
+        today = info.context.today if self.as_of is None else china_date(self.as_of)
         running = sorted(self.aggregate.deadlines.values(), key=lambda d: (d.due_on, d.rule_id))
         return [DeadlineType.of(d, today) for d in running]
 
-    @strawberry.field(description="The steps the caller's role and the case's state allow now.")
+    @strawberry.field(
+        description="The steps the caller's role and the case's state allow now (none for a "
+        "case read asOf a past instant)."
+    )
     def next_steps(self, info: Info[Context, None]) -> list[NextStep]:
         """From the command table: role, state, and the few conditions it records."""
+        if self.as_of is not None:
+            return []
         actor, today = info.context.actor, info.context.today
         return [
             NextStep(mutation=c.name, description=c.description)
@@ -61,14 +80,15 @@ class Case:
             if c.offered(self.aggregate, actor, today)
         ]
 
-    @strawberry.field(description="Every recorded step, oldest first.")
+    @strawberry.field(description="Every recorded step up to the case's version, oldest first.")
     async def history(self, info: Info[Context, None]) -> list[HistoryEvent]:
         """Read from the event store, off the event loop."""
         app = info.context.container.application
-        case_id = self.aggregate.id
+        case_id, version = self.aggregate.id, self.aggregate.version
 
         def load() -> list[Any]:
-            return [app.mapper.to_domain_event(s) for s in app.recorder.select_events(case_id)]
+            stored = app.recorder.select_events(case_id, lte=version)
+            return [app.mapper.to_domain_event(s) for s in stored]
 
         return [_history(event) for event in await run_in_threadpool(load)]
 
@@ -91,6 +111,7 @@ def common_fields(case: CaseFile) -> dict[str, Any]:
     """The interface's data fields of a case."""
     return {
         "aggregate": case,
+        "as_of": None,
         "id": strawberry.ID(str(case.id)),
         "kind": case.KIND,
         "reference": case.reference,
