@@ -10,6 +10,7 @@ from psycopg_pool import ConnectionPool
 
 from api import migrations
 from api.audit.blobs import FileBlobStore
+from api.audit.checkpointer import Checkpointer
 from api.audit.timeline import PostgresTimeline
 from api.database import ConnectionTarget, EmbeddedPostgres
 from api.references import PostgresReferenceAllocator
@@ -58,6 +59,7 @@ class Container:
     application: Casework
     read_pool: ConnectionPool
     projections: Supervisor
+    checkpoints: Checkpointer
     closed: bool = field(default=False)
 
     def wait_for_views(self, timeout: float | None = None) -> bool:
@@ -78,6 +80,7 @@ class Container:
         if self.closed:
             return
         self.closed = True
+        self.checkpoints.stop()
         self.projections.stop()
         self.projections.app.close()
         self.read_pool.close()
@@ -125,4 +128,5 @@ def build_container(settings: Settings, database: Database, *, migrate: bool) ->
         database.target, views_settings, PostgresReferenceAllocator(read_pool)
     )
     supervisor = Supervisor(views_application, database.target.dsn, views)
-    return Container(settings, database, application, read_pool, supervisor)
+    checkpoints = Checkpointer(database.target.dsn, settings.checkpoint_interval)
+    return Container(settings, database, application, read_pool, supervisor, checkpoints)

@@ -51,6 +51,8 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if container.settings.run_projections:
             container.projections.start()
+        if container.settings.checkpoint_interval > 0:
+            container.checkpoints.start()
         try:
             yield
         finally:

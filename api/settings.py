@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         le=1024 * 1024 * 1024,
         description="Largest document content an upload to /graphql may carry, in bytes",
     )
+    checkpoint_interval: float = Field(
+        default=3600.0,
+        ge=0,
+        description="Seconds between the audit checkpoints `casework serve` takes (0: none)",
+    )
     jwt_secret: SecretStr = Field(
         default=SecretStr("change-me-casework-development-secret"),
         description="HMAC key that signs API tokens; set it in production",

@@ -1,6 +1,7 @@
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -11,6 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from api import migrations
 from api.audit import export, ledger
+from api.audit.checkpointer import Checkpointer
 from api.audit.offline_verify import Problem
 from api.bootstrap import build_application
 from api.database import ConnectionTarget
@@ -187,3 +189,41 @@ def test_the_database_refuses_to_rewrite_the_audit_record(log: dict[str, Any]) -
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
             conn.execute(statement)
     assert ledger.verify_log(conn).checked == 7
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def test_serve_takes_checkpoints_regularly_and_never_over_a_broken_log(
+    log: dict[str, Any],
+) -> None:
+    conn, case = log["conn"], log["case"]
+    checkpointer = Checkpointer(conn.info.dsn, interval=0.05)
+    checkpointer.start()
+    try:
+        wait_for(lambda: checkpointer.last is not None and checkpointer.last.written)
+    finally:
+        checkpointer.stop()
+    [(up_to,)] = conn.execute("SELECT up_to_notification_id FROM audit_checkpoints").fetchall()
+    assert conn.execute("SELECT max(notification_id) FROM casework_events").fetchone() == (up_to,)
+    # A new event, sealed as it is written; then altered before the next round.
+    conn.execute(
+        "INSERT INTO casework_events (originator_id, originator_version, topic, state) "
+        "SELECT originator_id, 5, topic, state FROM casework_events "
+        "WHERE originator_id = %s AND originator_version = 4",
+        (case,),
+    )
+    as_attacker(
+        conn,
+        "UPDATE casework_events SET state = state || '\\x20'::bytea "
+        "WHERE originator_id = %s AND originator_version = 5",
+        (case,),
+    )
+    taken = checkpointer.take()
+    assert not taken.verdict.holds
+    assert taken.written is False
+    assert conn.execute("SELECT count(*) FROM audit_checkpoints").fetchone() == (1,)
