@@ -1,4 +1,4 @@
-"""The HTTP app: GraphQL at /graphql, health at /healthz."""
+"""The HTTP app: GraphQL at /graphql, health at /healthz, the web UI at /."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.bootstrap import Container
 from api.graphql.router import graphql_router
 from api.graphql.upload_limit import BodyLimits
+from api.web import mount_web
 from projections.status import view_positions
 
 
@@ -71,5 +72,6 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
         return await run_in_threadpool(_health, container)
 
     app.include_router(graphql_router(container), prefix="/graphql")
+    mount_web(app)  # last: `/` must not shadow /graphql or /healthz
     app.add_middleware(BodyLimits, max_upload_bytes=container.settings.max_upload_bytes)
     return app

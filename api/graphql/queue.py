@@ -82,6 +82,9 @@ class WorkItemType:
     )
     overdue: bool = strawberry.field(description="Whether it is past due.")
     suspended: bool = strawberry.field(description="Whether its clock is stopped.")
+    extended_by: int = strawberry.field(
+        description="Days the deadline was extended by (0: not extended)."
+    )
     legal_basis: str = strawberry.field(description="The provision that sets the deadline.")
     warnings: list[str] = strawberry.field(description="Counting warnings.")
 
@@ -112,6 +115,7 @@ class WorkItemType:
             days_left=item.days_left,
             overdue=item.overdue,
             suspended=item.suspended,
+            extended_by=item.extended_by,
             legal_basis=item.legal_basis,
             warnings=list(item.warnings),
         )
