@@ -38,7 +38,7 @@ def _get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_server(
     server: ConnectionTarget, scratch_databases: list[str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
@@ -79,14 +79,16 @@ def web_server(
         process.communicate(timeout=30)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API holds an event loop on this thread while it runs, so it
+# must stop when the browser tests end, before any asyncio test of the session.
+@pytest.fixture(scope="package")
 def driver() -> Iterator[Playwright]:
     """Playwright, driving the system's Chromium (browsers cannot be downloaded here)."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium(driver: Playwright) -> Iterator[Browser]:
     """Headless Chromium."""
     launched = driver.chromium.launch(executable_path=CHROMIUM, headless=True)
