@@ -14,6 +14,11 @@ def _default_data_dir() -> Path:
     return platformdirs.user_data_path("casework")
 
 
+# Public in this source: fine on a developer's machine, never where anyone else can connect.
+DEVELOPMENT_JWT_SECRET = "change-me-casework-development-secret"  # noqa: S105 - deliberately public
+MIN_JWT_SECRET_BYTES = 32  # HS256 wants a key at least as long as its hash
+
+
 class Settings(BaseSettings):
     """Casework's settings, read from the environment (prefix ``CASEWORK_``)."""
 
@@ -62,7 +67,7 @@ class Settings(BaseSettings):
         description="Seconds between the audit checkpoints `casework serve` takes (0: none)",
     )
     jwt_secret: SecretStr = Field(
-        default=SecretStr("change-me-casework-development-secret"),
+        default=SecretStr(DEVELOPMENT_JWT_SECRET),
         description="HMAC key that signs API tokens; set it in production",
     )
 
@@ -71,13 +76,30 @@ class Settings(BaseSettings):
         """The blob directory: the setting, else `blobs` under the data directory."""
         return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
 
+    @field_validator("jwt_secret")
+    @classmethod
+    def _check_jwt_secret(cls, value: SecretStr) -> SecretStr:
+        size = len(value.get_secret_value().encode())
+        if size < MIN_JWT_SECRET_BYTES:
+            msg = f"CASEWORK_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes (got {size})"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def uses_development_secret(self) -> bool:
+        """Whether tokens are signed with the public development key."""
+        return self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
+
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str | None) -> str | None:
         if value is None or value.strip() == "":
             return None
         if not value.startswith(("postgresql://", "postgres://")):
-            scheme = value.split(":", 1)[0] if ":" in value else value[:20]
-            msg = f"DATABASE_URL must start with postgresql:// (got scheme {scheme!r})"
+            if ":" in value:
+                got = f"scheme {value.split(':', 1)[0]!r}"
+            else:
+                got = f"{value[:20]!r}, which has no scheme"
+            msg = f"DATABASE_URL must start with postgresql:// (got {got})"
             raise ValueError(msg)
         return value

@@ -223,7 +223,12 @@ class Casework(Application[UUID]):
         return case
 
     def prepare(self, case_class: type[TCase], step: Step, **facts: Any) -> TCase:
-        """A new case with its reference number, not yet saved (to save with another)."""
+        """A new case with its reference number, not yet saved (to save with another).
+
+        The registration's checks run before a number is taken, so a refused registration
+        leaves no gap in the register.
+        """
+        case_class.register(step, case_id=uuid4(), reference="", **facts)
         case_id, reference = self.new_reference(case_class.KIND, step)
         case = case_class.register(step, case_id=case_id, reference=reference, **facts)
         assert isinstance(case, case_class)
@@ -261,6 +266,12 @@ class Casework(Application[UUID]):
         self.save_all(first, second)
 
     def _check_version(self, case: CaseFile, expected_version: int | None) -> None:
+        if expected_version is not None and not 1 <= expected_version <= case.version:
+            raise ValidationError(
+                f"expectedVersion {expected_version} is not a version of {case.reference}: "
+                f"it is at version {case.version}",
+                field="expectedVersion",
+            )
         if expected_version is not None and case.version != expected_version:
             raise Conflict(
                 f"{case.reference} changed since it was read (version {expected_version}, "

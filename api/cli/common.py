@@ -25,8 +25,20 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "settings"
-        raise fail(f"bad setting {where}: {first['msg']}") from None
+        field = str(first["loc"][0]).upper() if first["loc"] else "SETTINGS"
+        where = field if field.startswith(("DATABASE_URL", "CASEWORK_")) else f"CASEWORK_{field}"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise fail(f"bad setting {where}: {message}") from None
+
+
+def warn_if_development_secret(settings: Settings) -> None:
+    """Say, on stderr, that tokens are signed with the key anyone can read in the source."""
+    if settings.uses_development_secret:
+        typer.echo(
+            "casework: warning: CASEWORK_JWT_SECRET is not set, so tokens are signed with the "
+            "public development key; set it before anyone else can reach this server",
+            err=True,
+        )
 
 
 @contextmanager

@@ -10,7 +10,7 @@ import typer
 
 from api import migrations
 from api.cli.audit import audit_app
-from api.cli.common import database, fail, load_settings
+from api.cli.common import database, fail, load_settings, warn_if_development_secret
 from api.cli.projections import projections_app
 from api.cli.rules import rules_app
 from api.cli.token import token_app
@@ -46,6 +46,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     settings = load_settings()
+    warn_if_development_secret(settings)
     with database(settings) as db:
         # The embedded server belongs to Casework, so its schema follows the code.
         try:

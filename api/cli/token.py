@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from api.auth import issue_token
-from api.cli.common import fail, load_settings
+from api.cli.common import fail, load_settings, warn_if_development_secret
 from domain.errors import ValidationError
 
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
@@ -43,6 +43,7 @@ def issue(
 ) -> None:
     """Print a signed bearer token for USER in ROLE at ORG (signed with CASEWORK_JWT_SECRET)."""
     settings = load_settings()
+    warn_if_development_secret(settings)
     try:
         token = issue_token(
             settings.jwt_secret.get_secret_value(),

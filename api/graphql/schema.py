@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 
-from api.graphql.errors import CodedErrors, Problem
+from api.graphql.errors import CodedErrors, Problem, Refusal
 from api.graphql.limits import limit_extensions
 from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
 from api.graphql.subscriptions import Subscription
 from api.graphql.types.procedures import PROCEDURE_TYPES
+from domain import errors as domain
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 
 
+class CaseworkSchema(strawberry.Schema):
+    """The schema, logging a client's refused request as one line, not as a server failure."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Refusals and malformed requests at INFO; CodedErrors logs unexpected failures."""
+        del execution_context
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, Refusal | domain.DomainError):
+                code = original.code.value if isinstance(original, Refusal) else original.code
+                logger.info("refused (%s): %s", code, original.message)
+            elif original is None:
+                logger.info("rejected request: %s", error.message)
+
+
 def build_schema() -> strawberry.Schema:
     """The schema served at /graphql."""
-    return strawberry.Schema(
+    return CaseworkSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

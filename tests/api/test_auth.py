@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from api.auth import InvalidToken, issue_token, read_token
 from api.cli.main import app as cli
-from api.settings import Settings
+from api.settings import DEVELOPMENT_JWT_SECRET, Settings
 from domain.actors import Role
 from domain.errors import ValidationError
 from tests.api.conftest import GraphQL, Users
@@ -119,3 +119,35 @@ def test_the_cli_refuses_a_bad_role_in_one_line(
     )
     assert result.exit_code == 2
     assert "unknown role 'boss'" in result.output
+
+
+def test_a_short_signing_key_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CASEWORK_JWT_SECRET", "other")
+    result = CliRunner().invoke(
+        cli, ["token", "issue", "--user", "u", "--role", "handler", "--org", "o"]
+    )
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "casework: bad setting CASEWORK_JWT_SECRET: "
+        "CASEWORK_JWT_SECRET must be at least 32 bytes (got 5)"
+    )
+
+
+def test_issuing_with_the_public_development_key_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEWORK_JWT_SECRET", raising=False)
+    result = CliRunner().invoke(
+        cli, ["token", "issue", "--user", "u", "--role", "handler", "--org", "o"]
+    )
+    assert result.exit_code == 0
+    assert "CASEWORK_JWT_SECRET is not set" in result.stderr
+    claims = read_token(DEVELOPMENT_JWT_SECRET, result.stdout.strip())
+    assert claims.user == "u"
+
+
+def test_a_bad_setting_names_its_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEWORK_PORT", "abc")
+    result = CliRunner().invoke(cli, ["token", "issue", "--user", "u", "--role", "x", "--org", "o"])
+    assert result.exit_code == 2
+    assert result.output.startswith("casework: bad setting CASEWORK_PORT: ")

@@ -108,10 +108,14 @@ async def test_an_auditor_an_outsider_and_a_stale_version_are_refused(
     assert await refusal(users(Role.AUDITOR)) == ("ForbiddenError", "FORBIDDEN")
     outsider = users(Role.HANDLER, org="org-" + uuid.uuid4().hex[:8])
     assert await refusal(outsider) == ("ForbiddenError", "FORBIDDEN")
-    assert await refusal(users(Role.HANDLER), version=7) == ("ConflictError", "CONFLICT")
+    # A version the case never had is bad input; an older one means it changed meanwhile.
+    assert await refusal(users(Role.HANDLER), version=7) == ("ValidationError", "VALIDATION")
     assert await refusal(users(Role.HANDLER), case_id="nope") == ("ValidationError", "VALIDATION")
     missing = str(uuid.uuid4())
     assert await refusal(users(Role.HANDLER), case_id=missing) == ("NotFoundError", "NOT_FOUND")
+    attached = await upload(gql.http, users(Role.HANDLER), case, b"y")
+    assert attached["__typename"] == "CaseUpdated"
+    assert await refusal(users(Role.HANDLER), version=1) == ("ConflictError", "CONFLICT")
 
 
 async def test_content_over_the_upload_limit_is_refused_with_the_limit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -140,3 +141,55 @@ async def test_an_internal_failure_reaches_the_client_as_a_code_without_its_text
     assert [(e["message"], e["extensions"]) for e in errors] == [
         ("internal error", {"code": "INTERNAL"})
     ]
+
+
+async def test_a_refused_request_is_logged_as_one_line_not_as_a_server_failure(
+    gql: GraphQL, users: Users, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        errors = await gql.errors(users(Role.HANDLER), f'{{ case(id: "{uuid.uuid4()}") {{ id }} }}')
+        invalid = await gql.errors(users(Role.HANDLER), "{ case { id } }")
+    assert [e["extensions"]["code"] for e in errors + invalid] == ["NOT_FOUND", "VALIDATION"]
+    refusals = [r for r in caplog.records if r.name == "api.graphql.schema"]
+    assert [r.levelno for r in refusals] == [logging.INFO, logging.INFO]
+    assert refusals[0].getMessage().startswith("refused (NOT_FOUND): ")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_an_internal_failure_is_logged_with_its_traceback(
+    gql: GraphQL,
+    users: Users,
+    api_container: Container,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(case_id: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(api_container.application, "get_any_case", broken)
+    with caplog.at_level(logging.INFO):
+        await gql.errors(users(Role.AUDITOR), f'{{ case(id: "{uuid.uuid4()}") {{ id }} }}')
+    failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(failures) == 1
+    assert failures[0].exc_info is not None
+    assert "disk on fire" in str(failures[0].exc_info[1])
+
+
+async def test_an_expected_version_the_case_never_had_is_a_validation_error(
+    gql: GraphQL, users: Users
+) -> None:
+    case = await mediation(gql, users)
+    session = {"mediator": "王", "notes": "第一次"}
+    for wrong in (case["version"] + 1, -1):
+        result = await gql.mutate(
+            users(Role.HANDLER),
+            "mediationHoldSession",
+            {"caseId": case["id"], "expectedVersion": wrong, **session},
+        )
+        assert result == {
+            "__typename": "ValidationError",
+            "message": f"expectedVersion {wrong} is not a version of {case['reference']}: "
+            f"it is at version {case['version']}",
+            "code": "VALIDATION",
+            "field": "expectedVersion",
+        }

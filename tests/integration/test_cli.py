@@ -55,6 +55,6 @@ def test_a_database_url_of_another_kind_is_rejected_by_name():
     result = run("db", "status", env={"DATABASE_URL": "mysql://root@localhost/test"})
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "casework: bad setting DATABASE_URL: Value error, "
+        "casework: bad setting DATABASE_URL: "
         "DATABASE_URL must start with postgresql:// (got scheme 'mysql')"
     )

@@ -958,11 +958,26 @@ def test_work_on_a_petition_is_assigned_to_a_person(app: Casework, people: Peopl
 
 def test_a_step_on_a_stale_version_is_a_conflict(app: Casework, people: People) -> None:
     case = register(app, people)
+    seen = case.version
+    app.act(case.id, Petition, lambda c: c.assign(app.step(people.intake, at=at(7, 24)), "wang"))
     step = app.step(people.intake, at=at(7, 24), approver=people.office_head)
     with pytest.raises(Conflict, match="changed since it was read"):
         app.act(
             case.id,
             Petition,
             lambda c: c.route(step, agency=people.agency, method="assign"),
-            expected_version=case.version + 1,
+            expected_version=seen,
         )
+
+
+def test_a_version_the_case_never_had_is_bad_input(app: Casework, people: People) -> None:
+    case = register(app, people)
+    step = app.step(people.intake, at=at(7, 24), approver=people.office_head)
+    for wrong in (case.version + 1, 0):
+        with pytest.raises(ValidationError, match=f"expectedVersion {wrong} is not a version"):
+            app.act(
+                case.id,
+                Petition,
+                lambda c: c.route(step, agency=people.agency, method="assign"),
+                expected_version=wrong,
+            )

@@ -1,9 +1,16 @@
 import datetime as dt
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
+from domain.actors import Actor, Role
 from domain.application import Casework
+from domain.errors import ValidationError
+from domain.mediation import MediationCase, MediationType, Origin
 from domain.references import format_reference
-from domain.values import CaseKind
+from domain.step import CHINA
+from domain.values import CaseKind, Party, PartyRole
 
 
 def test_reference_numbers_follow_the_official_document_style():
@@ -26,3 +33,27 @@ def test_each_kind_and_year_counts_on_its_own(app: Casework):
     first_petition = app.references.next_number(CaseKind.PETITION, year)
     next_year = app.references.next_number(CaseKind.LITIGATION, year + 1)
     assert (first_litigation, first_petition, next_year) == (1, 1, 1)
+
+
+def test_a_refused_registration_leaves_no_gap_in_the_register(
+    app: Casework, actor: Callable[..., Actor]
+):
+    intake = actor(Role.INTAKE)
+
+    def register(*names: str) -> MediationCase:
+        return app.register(
+            MediationCase,
+            app.step(intake, at=dt.datetime(2026, 6, 1, 9, tzinfo=CHINA)),
+            title="相邻通行纠纷",
+            organisation=intake.organisation,
+            parties=[Party(name, PartyRole.APPLICANT) for name in names],
+            mediation_type=MediationType.ADMINISTRATIVE,
+            origin=Origin.APPLICATION,
+        )
+
+    first = register("张三", "李四")
+    with pytest.raises(ValidationError, match="at least two parties"):
+        register("张三")
+    second = register("王五", "赵六")
+    number = int(first.reference.removeprefix("调解〔2026〕").removesuffix("号"))
+    assert second.reference == f"调解〔2026〕{number + 1}号"
