@@ -127,11 +127,16 @@ def sign_in(tab: Page) -> Callable[[str], None]:
 
 
 @pytest.fixture
-def screenshot(tab: Page) -> Callable[[str], None]:
-    """Save the page as docs/ui/<name>.png (the README links them)."""
+def screenshot(tab: Page, tmp_path: Path) -> Callable[[str], None]:
+    """Save the page as <name>.png: in docs/ui/ (the README links them) when
+    CASEWORK_UI_SCREENSHOTS=1, else beside the test, so a test run leaves the checkout as it was.
+    """
+    folder = SCREENSHOTS if os.environ.get("CASEWORK_UI_SCREENSHOTS") == "1" else tmp_path
 
     def take(name: str) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        tab.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 0
 
     return take

@@ -139,3 +139,41 @@ def test_the_open_queue_shows_a_case_assigned_to_the_handler_without_reloading(
 
     expect(tab.locator("p.live")).to_contain_text("队列已更新")
     expect(queue_row(tab, case["reference"]).locator("td").nth(5)).to_have_text(handler)
+
+
+def test_the_acceptance_form_names_its_choices_in_chinese_and_asks_for_an_approver_only_once_begun(
+    tab: Page, web_server: Server, sign_in: Callable[[str], None]
+) -> None:
+    org = new_org()
+    case = reconsideration(web_server, org)
+    sign_in(web_server.token(user("handler"), "handler", org, "李承办"))
+    tab.goto(f"/#/case/{case['id']}")
+
+    form = open_step(tab, "受理")
+    expect(form.get_by_label("程序", exact=True).locator("option")).to_have_text(
+        ["（不填）", "普通程序", "简易程序"]
+    )
+    expect(form.get_by_label("简易程序理由").locator("option")).to_have_text(
+        [
+            "（不填）",
+            "当场作出的行政行为",
+            "警告或者通报批评",
+            "案件涉及款额三千元以下",
+            "政府信息公开",
+            "当事人各方同意适用简易程序",
+        ]
+    )
+    approver = form.get_by_role("group", name="批准人")
+    user_id = approver.locator("label", has_text="用户名")
+    expect(user_id).to_have_text("用户名")
+    approver.get_by_label("姓名").fill("钱主任")
+    expect(user_id).to_have_text("用户名 *（必填）")
+    expect(approver.get_by_label("用户名")).to_have_attribute("aria-required", "true")
+    approver.get_by_label("姓名").fill("")
+    expect(user_id).to_have_text("用户名")
+
+    form.get_by_label("程序", exact=True).select_option("SIMPLIFIED")
+    form.get_by_label("简易程序理由").select_option("SMALL_AMOUNT")
+    form.get_by_role("button", name="提交").click()
+    expect(tab.locator("p.done")).to_contain_text("已办理：受理")
+    expect(tab.locator("#summary")).to_contain_text("程序简易程序")

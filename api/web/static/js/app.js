@@ -10,9 +10,11 @@ import { renderCase } from "./pages/case.js";
 import { renderCalendar } from "./pages/calendar.js";
 import { renderAudit } from "./pages/audit.js";
 import { renderStats } from "./pages/stats.js";
+import { renderSearch } from "./pages/search.js";
 
 const PAGES = [
   { path: "queue", render: renderQueue, nav: "nav.queue", roles: null },
+  { path: "search", render: renderSearch, nav: "nav.search", roles: null },
   { path: "case", render: renderCase, nav: null, roles: null },
   { path: "calendar", render: renderCalendar, nav: "nav.calendar", roles: ["COORDINATOR", "AUDITOR", "ADMIN"] },
   { path: "audit", render: renderAudit, nav: "nav.audit", roles: ["AUDITOR", "ADMIN"] },

@@ -26,34 +26,61 @@ function unwrap(ref) {
   return { required, list, kind: type.kind, name: type.name };
 }
 
-function fieldLabel(field) {
-  return label("field", field.name, field.description || field.name);
+/** The field's name for people: for its input type, else for any, else the schema's words. */
+function curatedLabel(field, owner) {
+  return label("field", `${owner}.${field.name}`, null) ?? label("field", field.name, null);
 }
 
-function hint(field) {
-  const known = label("field", field.name, null) !== null;
-  return language() === "en" || !known ? field.description : null;
+function fieldLabel(field, owner) {
+  return curatedLabel(field, owner) ?? field.description ?? field.name;
 }
 
-/** A widget for one input field: its node, how to read its value, and where its error goes. */
-async function widget(field, path) {
+function hint(field, owner) {
+  return language() === "en" || curatedLabel(field, owner) === null ? field.description : null;
+}
+
+/** An enum value nobody has named yet, readable at least: ON_THE_SPOT gives "On the spot". */
+function spoken(value) {
+  const words = value.toLowerCase().replace(/_/g, " ");
+  return words[0].toUpperCase() + words.slice(1);
+}
+
+function requiredMark() {
+  return h("span", { class: "req" }, ` *（${t("required")}）`);
+}
+
+/** A widget for one input field: its node, how to read its value, and where its error goes.
+ * `owner` is the input type holding the field; `optionalGroup` says the field sits in a group
+ * that may be left empty, where a required field is required only once the group is begun. */
+async function widget(field, path, owner, optionalGroup = false) {
   const type = unwrap(field.type);
   const required = type.required && field.defaultValue === null && !type.list;
   const id = newId(`f-${field.name}`);
   const errorId = `${id}-error`;
   const helpId = `${id}-help`;
-  const help = hint(field);
+  const help = hint(field, owner);
   const error = h("p", { id: errorId, class: "field-error" });
   const describedBy = [help ? helpId : null, errorId].filter(Boolean).join(" ");
-  const caption = h("label", { for: id }, fieldLabel(field), required ? h("span", { class: "req" }, ` *（${t("required")}）`) : null);
+  const mark = required ? requiredMark() : null;
+  const caption = h("label", { for: id }, fieldLabel(field, owner), optionalGroup ? null : mark);
   const helpNode = help ? h("small", { id: helpId }, help) : null;
   const name = [...path, field.name].join(".");
 
   if (type.kind === "INPUT_OBJECT" && !type.list) {
     const shape = await describeType(type.name);
-    const parts = await Promise.all(shape.inputFields.map((f) => widget(f, [...path, field.name])));
+    const optional = optionalGroup || !type.required;
+    const parts = await Promise.all(shape.inputFields.map((f) => widget(f, [...path, field.name], type.name, optional)));
     const node = h("fieldset", { class: "nested" },
-      h("legend", {}, fieldLabel(field), required ? ` *` : null), helpNode, parts.map((p) => p.node), error);
+      h("legend", {}, fieldLabel(field, owner), required ? requiredMark() : null), helpNode, parts.map((p) => p.node), error);
+    if (optional && !optionalGroup) {
+      // Once any field of an optional group is filled in, its required fields are required.
+      const begun = () => {
+        const filled = parts.some((p) => p.filled());
+        for (const p of flatten(parts)) p.requireWhen?.(filled);
+      };
+      node.addEventListener("input", begun);
+      node.addEventListener("change", begun);
+    }
     return {
       name, node, error, parts,
       read(errors) {
@@ -71,7 +98,7 @@ async function widget(field, path) {
     };
   }
   if (type.kind === "INPUT_OBJECT") {
-    return { name, node: h("p", { class: "muted" }, fieldLabel(field), "：—"), error, read: () => undefined, filled: () => false, field: field.name };
+    return { name, node: h("p", { class: "muted" }, fieldLabel(field, owner), "：—"), error, read: () => undefined, filled: () => false, field: field.name };
   }
 
   let input;
@@ -79,7 +106,7 @@ async function widget(field, path) {
     const values = (await describeType(type.name)).enumValues;
     input = h("select", { id, name },
       required ? null : h("option", { value: "" }, t("form.unset")),
-      values.map((v) => h("option", { value: v.name }, label(`enum.${type.name}`, v.name, v.description || v.name))));
+      values.map((v) => h("option", { value: v.name }, label(`enum.${type.name}`, v.name, v.description || spoken(v.name)))));
   } else if (type.list) {
     input = h("textarea", { id, name, rows: "3" });
   } else if (type.name === "Boolean") {
@@ -99,7 +126,7 @@ async function widget(field, path) {
     input = h("input", { id, name });
   }
   input.setAttribute("aria-describedby", describedBy);
-  if (required) input.setAttribute("aria-required", "true");
+  if (required && !optionalGroup) input.setAttribute("aria-required", "true");
   const listHint = type.list ? h("small", {}, t("form.hint.list")) : null;
   const node = h("div", { class: "field" }, caption, helpNode, listHint, input, error);
 
@@ -108,6 +135,16 @@ async function widget(field, path) {
   }
   return {
     name, node, error, field: field.name, input,
+    requireWhen(begun) {
+      if (!mark) return;
+      if (begun) {
+        caption.append(mark);
+        input.setAttribute("aria-required", "true");
+      } else {
+        mark.remove();
+        input.removeAttribute("aria-required");
+      }
+    },
     filled: () => (input.type === "checkbox" ? input.checked : raw() !== ""),
     read(errors) {
       const value = raw();
@@ -145,7 +182,7 @@ export async function stepForm(step, kase, { onDone, onReload }) {
   const typeName = inputTypeOf(step.mutation);
   const shape = await describeType(typeName);
   const widgets = await Promise.all(
-    shape.inputFields.filter((f) => !FILLED_IN.has(f.name)).map((f) => widget(f, [])),
+    shape.inputFields.filter((f) => !FILLED_IN.has(f.name)).map((f) => widget(f, [], typeName)),
   );
   const top = h("div", { class: "slot" });
   const submit = h("button", { type: "submit" }, t("form.submit"));

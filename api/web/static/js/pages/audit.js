@@ -17,7 +17,7 @@ const VERIFY = `query Verify($id: ID!) { verifyChain(caseId: $id) {
   holds checked problems firstProblem { notificationId version what } } }`;
 
 function who(p) {
-  return p ? `${p.name || p.id}（${label("role", p.role)}，${p.organisation}）` : "—";
+  return p ? t("nav.user", { name: p.name || p.id, role: label("role", p.role), org: p.organisation }) : "—";
 }
 
 /** "2026-11-26T16:36" typed in China time, as an instant. */

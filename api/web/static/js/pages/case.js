@@ -77,7 +77,8 @@ function summary(kase) {
   }
   if (kase.__typename === "ReconsiderationCase") {
     pairs.push(
-      [t("case.procedure"), kase.procedure || t("case.noneYet")],
+      [t("case.procedure"), kase.procedure
+        ? label("enum.ProcedureVariant", kase.procedure.toUpperCase(), kase.procedure) : t("case.noneYet")],
       [t("case.hearingOfficer"), kase.hearingOfficer ? (kase.hearingOfficer.name || kase.hearingOfficer.id) : t("case.noneYet")],
       [t("case.decision"), kase.decision ? label("enum.DecisionType", kase.decision.toUpperCase(), kase.decision) : t("case.noneYet")],
       [t("case.decidedOn"), kase.decidedOn ? formatDate(kase.decidedOn) : null],
@@ -158,7 +159,7 @@ function documents(kase, reload) {
 async function links(kase) {
   const list = kase.links.length
     ? h("ul", {}, kase.links.map((l) => h("li", {},
-      label("relation", l.relation, l.relation), " · ", label("kind", l.kind), " · ",
+      label("enum.LinkRelation", l.relation, l.relation), " · ", label("kind", l.kind), " · ",
       h("a", { href: `#/case/${l.caseId}` }, l.caseId))))
     : h("p", {}, t("none"));
   let dossier = null;

@@ -115,7 +115,11 @@ export async function renderQueue(main, _params, me) {
       "queue.assignee", "queue.flags", "queue.actions"].map((k) => h("th", { scope: "col" }, t(k))),
   ];
   fill(main,
-    h("h1", {}, t("queue.title")), filters, problem, live, bulk,
+    h("h1", {}, t("queue.title")),
+    // Cases with no running deadline have no queue item: the caller's open cases are listed apart.
+    h("p", { class: "aside" }, h("a", { href: "#/search/mine" }, t("search.mine")), " · ",
+      h("a", { href: "#/search" }, t("search.title"))),
+    filters, problem, live, bulk,
     h("table", { class: "queue" }, h("caption", { class: "visually-hidden" }, t("queue.title")),
       h("thead", {}, h("tr", {}, headers)), body),
     count, more);
