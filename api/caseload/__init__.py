@@ -28,6 +28,14 @@ agreements and judicial confirmation, evaluations and closures.
   deadlines running. Some steps come after their due date, so on-time rates are not all 100%.
 - Each organisation has a small, stable staff with Chinese names; parties and administrative acts
   are Chinese too, and several cases share one act (a dossier).
+- `mix` weighs the procedures of arriving cases and `arrival_days` spreads the arrivals (the
+  demo seed uses a district's yearly mix, all year round).
+
+Bulk loading
+------------
+Run through `api.caseload.buffered.BufferedCasework`, the same commands are stored many cases
+per transaction instead of one command per transaction; `api.caseload.seed` stores whole
+district-years that way (`casework demo seed`), resumably.
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ from domain.deadlines import Deadline
 from domain.errors import ValidationError
 from domain.values import CaseKind, Party
 
-__all__ = ["Caseload", "SavedState", "generate"]
+__all__ = ["ARRIVALS", "Caseload", "SavedState", "generate"]
 
 ARRIVALS = {
     CaseKind.PETITION: 35.0,
@@ -107,8 +115,13 @@ def generate(
     organisations: Sequence[str],
     start: dt.date = dt.date(2026, 1, 5),
     finish_share: float = 0.8,
+    mix: Mapping[CaseKind, float] = ARRIVALS,
+    arrival_days: int | None = None,
 ) -> Caseload:
-    """Register `cases` cases and walk them through 2026; the same seed, the same commands."""
+    """Register `cases` cases and walk them through 2026; the same seed, the same commands.
+
+    `mix` weighs the procedures of arriving cases; `arrival_days` spreads arrivals over that
+    many days from `start` (default: the first months, so most paths end within the year)."""
     if not organisations:
         raise ValidationError("name at least one organisation", field="organisations")
     if start > HORIZON or start.year != HORIZON.year:
@@ -116,8 +129,11 @@ def generate(
     began = time.perf_counter()
     rng = random.Random(seed)
     district = District(app, rng, list(organisations), finish_share, budget=cases)
-    window = max(0, min(ARRIVAL_DAYS, (HORIZON - start).days // 2))
-    kinds, weights = list(ARRIVALS), list(ARRIVALS.values())
+    if arrival_days is None:
+        window = max(0, min(ARRIVAL_DAYS, (HORIZON - start).days // 2))
+    else:
+        window = max(0, min(arrival_days, (HORIZON - start).days))
+    kinds, weights = list(mix), list(mix.values())
     for _ in range(cases):
         kind = rng.choices(kinds, weights)[0]
         track = district.new_track(kind, rng.choice(organisations))

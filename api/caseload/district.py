@@ -144,7 +144,8 @@ class District:
     def by(self, deadline: Deadline, *, late_share: float = LATE_SHARE) -> dt.date:
         """A day to meet a deadline on; now and then a few days after it (missed)."""
         if self.chance(late_share):
-            return self.working(deadline.due_on + dt.timedelta(days=self.rng.randint(1, 12)))
+            late = self.working(deadline.due_on + dt.timedelta(days=self.rng.randint(1, 12)))
+            return max(late, self.today)  # a deadline missed long ago is met late today
         return self.within(deadline.due_on)
 
     def within(self, last: dt.date) -> dt.date:

@@ -38,12 +38,7 @@ def arrive(d: District, t: Track[Petition], petitioner: Party) -> Runner:
     office = d.staff(t.organisation)
     intake = d.one(office.intake)
     step = d.step(t, intake)
-    earlier = [
-        p.now
-        for p in d.tracks
-        if isinstance(p.case, Petition) and p.now.status != PetitionStatus.CONCLUDED
-    ]
-    repeats = d.rng.choice(earlier) if earlier and d.chance(0.05) else None
+    repeats = _repeated(d)
     case = d.app.register(
         P,
         step,
@@ -75,6 +70,24 @@ def arrive(d: District, t: Track[Petition], petitioner: Party) -> Runner:
         method=d.pick("petition.routing", {"transfer": 1, "assign": 1}),
     )
     yield from _routed(d, t, office, d.staff(agency))
+
+
+def _repeated(d: District) -> Petition | None:
+    """Now and then an earlier petition still open, which this one repeats (重复信访)."""
+    earlier = (
+        p
+        for p in d.tracks
+        if isinstance(p.case, Petition) and p.case.status != PetitionStatus.CONCLUDED
+    )
+    if next(earlier, None) is None or not d.chance(0.05):
+        return None
+    return d.rng.choice(
+        [
+            p.case
+            for p in d.tracks
+            if isinstance(p.case, Petition) and p.case.status != PetitionStatus.CONCLUDED
+        ]
+    )
 
 
 def _leave(d: District, t: Track[Petition], holder: Staff, how: str) -> None:

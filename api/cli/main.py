@@ -11,6 +11,7 @@ import typer
 from api import migrations
 from api.cli.audit import audit_app
 from api.cli.common import database, fail, load_settings, warn_if_development_secret
+from api.cli.demo import demo_app
 from api.cli.projections import projections_app
 from api.cli.rules import rules_app
 from api.cli.token import token_app
@@ -27,6 +28,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 app.add_typer(token_app, name="token")
+app.add_typer(demo_app, name="demo")
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Casework's benchmarks: every figure against a baseline measured in the same run."""

@@ -1,0 +1,128 @@
+"""Lines 2, 4 and 7 (server): GraphQL over HTTP against a running `casework serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from api.auth import issue_token
+from bench.cases import APPROVER, HANDLERS, JWT_SECRET
+from bench.measure import Line, percentiles, rate
+from bench.server import Server
+
+ASSIGN = """
+mutation($input: AssignCaseInput!) {
+  assignCase(input: $input) {
+    __typename
+    ... on CaseUpdated { viewsCurrent case { version } }
+    ... on Problem { message }
+  }
+}
+"""
+QUEUE = """
+query($filter: WorkQueueFilter, $first: Int!) {
+  workQueue(filter: $filter, first: $first) {
+    edges { node { caseId ruleId kind reference title assignee step dueOn daysLeft overdue } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+def token(user: str, role: str, organisation: str) -> str:
+    """A bearer token the benchmark server accepts."""
+    return issue_token(JWT_SECRET, user=user, role=role, organisation=organisation)
+
+
+async def _assign_all(
+    url: str, case_ids: list[UUID], clients: int
+) -> tuple[float, list[float], list[Any], list[UUID]]:
+    headers = {"Authorization": f"Bearer {token(APPROVER.id, 'approver', APPROVER.organisation)}"}
+    work: asyncio.Queue[UUID] = asyncio.Queue()
+    for case_id in case_ids:
+        work.put_nowait(case_id)
+    latencies: list[float] = []
+    failures: list[Any] = []
+    behind: list[UUID] = []  # stored, but the views had not shown it when the wait ran out
+
+    async def client(http: httpx.AsyncClient) -> None:
+        while not work.empty():
+            case_id = work.get_nowait()
+            variables = {
+                "input": {"caseId": str(case_id), "expectedVersion": 1, "assignee": HANDLERS[1]}
+            }
+            began = time.perf_counter()
+            response = await http.post("/graphql", json={"query": ASSIGN, "variables": variables})
+            latencies.append(time.perf_counter() - began)
+            body = response.json()
+            result = (body.get("data") or {}).get("assignCase") or body
+            if result.get("__typename") != "CaseUpdated":
+                failures.append(result)
+            elif not result.get("viewsCurrent"):
+                behind.append(case_id)
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=60) as http:
+        began = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+        seconds = time.perf_counter() - began
+    return seconds, latencies, failures, behind
+
+
+def mutations(server: Server, case_ids: list[UUID], clients: int, commands: Line) -> Line:
+    """Line 2: assignCase mutations by concurrent clients, each waiting for the views."""
+    seconds, latencies, failures, behind = asyncio.run(_assign_all(server.url, case_ids, clients))
+    if failures:
+        raise RuntimeError(f"{len(failures)} mutations failed, e.g. {failures[0]}")
+    return Line(
+        "2",
+        f"End-to-end: GraphQL assignCase over HTTP, {clients} concurrent clients",
+        rate(len(case_ids), seconds),
+        "mutations/s",
+        commands.figure,
+        "line 1's application commands per second",
+        note=f"{len(behind)} of {len(case_ids)} answered before the views showed them"
+        if behind
+        else "",
+        details={
+            "latency_ms": percentiles(latencies),
+            "mutations": len(case_ids),
+            "views_not_current": len(behind),
+        },
+    )
+
+
+def queue_latency(server: Server, organisation: str, repeats: int) -> tuple[dict[str, float], int]:
+    """p50/p95/p99 (ms) of one 50-item page of an organisation's queue, and its size."""
+    headers = {"Authorization": f"Bearer {token(f'{organisation}-head', 'approver', organisation)}"}
+    variables = {"filter": {"scope": "ORGANISATION"}, "first": 50}
+    samples = []
+    items = 0
+    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as http:
+        for _ in range(repeats + 5):
+            began = time.perf_counter()
+            body = http.post("/graphql", json={"query": QUEUE, "variables": variables}).json()
+            samples.append(time.perf_counter() - began)
+            if "errors" in body:
+                raise RuntimeError(f"the queue query failed: {body['errors'][0]}")
+            items = len(body["data"]["workQueue"]["edges"])
+    return percentiles(samples[5:]), items  # the first few warm the server up
+
+
+def server_memory(server: Server, under: str) -> Line:
+    """Line 7 (server): the server's peak RSS while it served line 2."""
+    line = Line(
+        "7a",
+        f"Peak memory (RSS) of the server under {under}",
+        server.memory.peak_mb,
+        "MiB",
+        server.idle_mb,
+        "the same server once up, before the load",
+        target="< 300 MiB",
+    )
+    line.met = server.memory.peak_mb < 300
+    return line

@@ -1,0 +1,82 @@
+"""What a benchmark line reports, and the timing, percentile and memory helpers behind it."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psutil
+
+
+@dataclass
+class Line:
+    """One figure, its baseline from the same run, their ratio, and the target it must meet."""
+
+    number: str  # "1", "4a", ... as in docs/benchmarks.md
+    title: str
+    figure: float | None
+    unit: str
+    baseline: float | None
+    baseline_name: str
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None  # None: no target, or not measured
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.ratio is None and self.figure is not None and self.baseline:
+            self.ratio = self.figure / self.baseline
+
+    @property
+    def measured(self) -> bool:
+        """Whether the line has a figure (else its note says why not)."""
+        return self.figure is not None
+
+    def as_json(self) -> dict[str, Any]:
+        """The line as the results file stores it."""
+        return asdict(self)
+
+
+def not_measured(number: str, title: str, unit: str, baseline_name: str, why: str) -> Line:
+    """A line that could not be measured in this run, saying why."""
+    return Line(number, title, None, unit, None, baseline_name, note=f"not measured: {why}")
+
+
+def rate(count: int, seconds: float) -> float:
+    """Operations per second."""
+    return count / seconds if seconds > 0 else 0.0
+
+
+def percentiles(samples: Sequence[float]) -> dict[str, float]:
+    """p50, p95 and p99 of the samples, in milliseconds."""
+    ordered = sorted(samples)
+    if len(ordered) == 1:
+        only = ordered[0] * 1000
+        return {"p50": only, "p95": only, "p99": only}
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "p99": cuts[98] * 1000}
+
+
+class PeakMemory:
+    """Samples a process's resident set size and keeps the largest seen."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0
+
+    def sample(self) -> int:
+        """Read the RSS now (bytes) and remember the peak."""
+        try:
+            rss = int(self.process.memory_info().rss)
+        except psutil.NoSuchProcess:
+            return self.peak
+        self.peak = max(self.peak, rss)
+        return rss
+
+    @property
+    def peak_mb(self) -> float:
+        """The peak in MiB."""
+        return self.peak / 2**20

@@ -1,0 +1,186 @@
+"""The order of a benchmark run: scratch databases, caseloads, and every line in turn."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from api.caseload.parallel import seed_in_parallel
+from api.caseload.seed import CASES_PER_DISTRICT_YEAR, DistrictYear, seed, seeding_application
+from api.database import ConnectionTarget
+from bench import graphql_load, ops, raw, views
+from bench.cases import container_for, register_petitions
+from bench.measure import Line, not_measured
+from bench.report import machine
+from bench.scratch import scratch_database
+from bench.server import serving
+
+logger = logging.getLogger(__name__)
+QUEUE_ORG = DistrictYear(1, 2026).organisations[0]  # the first district's petitions office
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How big each part of a run is."""
+
+    mode: str
+    district_years: int  # the large caseload; the small one is one district-year
+    cases: int  # per district-year
+    commands: int  # per round of line 1
+    mutations: int
+    clients: int
+    as_of_events: int
+    repeats: int
+    workers: int  # seeding processes for the large caseload
+
+    def scaled(self, **changes: Any) -> Plan:
+        """The same plan with other sizes."""
+        return replace(self, **changes)
+
+
+FULL = Plan("full", 100, CASES_PER_DISTRICT_YEAR, 1000, 2000, 8, 200, 300, 2)
+SMOKE = Plan("smoke", 2, 60, 40, 40, 4, 200, 20, 1)
+
+
+def run_all(plan: Plan, *, results_file: Path) -> tuple[dict[str, Any], list[Line]]:
+    """Every line, measured on scratch databases that are dropped afterwards."""
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    lines: list[Line] = []
+    run: dict[str, Any] = {"started": started, "mode": plan.mode, "plan": plan.__dict__}
+    with tempfile.TemporaryDirectory(prefix="casework-bench-") as tmp:
+        data_dir, log = Path(tmp), Path(tmp) / "server.log"
+        with scratch_database("ops") as target:
+            run["machine"] = machine(target.dsn)
+            lines += _operations(plan, target, data_dir, log)
+        with scratch_database("caseload") as target:
+            lines += _caseload(plan, target, data_dir, log, run)
+    run["results_file"] = str(results_file)
+    order = {n: i for i, n in enumerate(["1", "2", "3a", "3b", "4a", "4b", "4c", "5", "6"])}
+    lines.sort(key=lambda line: (order.get(line.number, 99), line.number))
+    return run, lines
+
+
+def _operations(plan: Plan, target: ConnectionTarget, data_dir: Path, log: Path) -> list[Line]:
+    with container_for(target, data_dir) as container:
+        commands = ops.commands(container.application, target, plan.commands)
+        as_of = ops.as_of(container.application, target, plan.as_of_events, plan.repeats)
+    ids = register_petitions(target, plan.mutations)
+    try:
+        with serving(target, data_dir, log) as server:
+            end_to_end = graphql_load.mutations(server, ids, plan.clients, commands)
+            memory = graphql_load.server_memory(server, "line 2")
+    except (RuntimeError, OSError) as exc:  # the API is not there or not working: say so
+        why = f"{exc}; server log: {_tail(log)}"
+        end_to_end = not_measured("2", "End-to-end GraphQL mutations", "mutations/s", "line 1", why)
+        memory = not_measured("7a", "Peak memory of the server", "MiB", "idle server", why)
+    return [commands, end_to_end, as_of, memory]
+
+
+def _caseload(
+    plan: Plan, target: ConnectionTarget, data_dir: Path, log: Path, run: dict[str, Any]
+) -> list[Line]:
+    seeded_events, seeded_seconds = _seed(target, 1, plan.cases)
+    catch_up, runner = views.catch_up(target, data_dir)
+    rebuilt = views.rebuild(target, data_dir, catch_up[1].baseline or 0.0)
+    small = _queue(target, data_dir, log, plan.repeats)
+    more_events, more_seconds = _seed(target, plan.district_years, plan.cases, plan.workers)
+    views.run_views(target, data_dir, "catch-up")
+    large = _queue(target, data_dir, log, plan.repeats)
+    run.update(
+        district_years=plan.district_years,
+        cases_per_district_year=plan.cases,
+        cases=_count(target, "SELECT count(*) FROM case_heads"),
+        events=_count(target, "SELECT coalesce(max(notification_id), 0) FROM casework_events"),
+        seed_events_per_second=(seeded_events + more_events) / (seeded_seconds + more_seconds),
+    )
+    return [*catch_up, *_queue_lines(small, large), rebuilt, views.runner_memory(runner)]
+
+
+def _seed(
+    target: ConnectionTarget, district_years: int, cases: int, workers: int = 1
+) -> tuple[int, float]:
+    began = time.perf_counter()
+    if workers > 1:
+        done = seed_in_parallel(target, district_years=district_years, workers=workers, cases=cases)
+    else:
+        with seeding_application(target) as app:
+            done = seed(app, district_years=district_years, cases=cases)
+    return sum(d.events for d in done), time.perf_counter() - began
+
+
+Queue = dict[str, Any]
+
+
+def _queue(target: ConnectionTarget, data_dir: Path, log: Path, repeats: int) -> Queue:
+    cases = _count(target, "SELECT count(*) FROM case_heads")
+    raw.settle(target.dsn)
+    raw_ms = raw.queue_page_latency(target.dsn, QUEUE_ORG, repeats)
+    plan = raw.queue_page_plan(target.dsn, QUEUE_ORG)
+    try:
+        with serving(target, data_dir, log) as server:
+            api_ms, items = graphql_load.queue_latency(server, QUEUE_ORG, repeats)
+    except (RuntimeError, OSError) as exc:
+        return {"cases": cases, "raw_ms": raw_ms, "error": f"{exc}; server log: {_tail(log)}"}
+    return {"cases": cases, "raw_ms": raw_ms, "api_ms": api_ms, "items": items, "plan": plan}
+
+
+def _queue_lines(small: Queue, large: Queue) -> list[Line]:
+    title = "Work queue: one 50-item page of an organisation's queue through GraphQL (p95)"
+    unit, raw_name = "ms", "the raw SQL of that page (p95)"
+    if "error" in small or "error" in large:
+        why = small.get("error") or large.get("error") or ""
+        return [
+            not_measured(n, f"{title} {s}", unit, raw_name, why)
+            for n, s in (("4a", "small"), ("4b", "large"), ("4c", "growth"))
+        ]
+    lines = []
+    for number, at in (("4a", small), ("4b", large)):
+        line = Line(
+            number,
+            f"{title} at {at['cases']:,} cases",
+            at["api_ms"]["p95"],
+            unit,
+            at["raw_ms"]["p95"],
+            raw_name,
+            target="≤ 3" if number == "4b" else "",
+            details={
+                "graphql_ms": at["api_ms"],
+                "raw_ms": at["raw_ms"],
+                "items": at["items"],
+                "plan": at["plan"],
+            },
+        )
+        if number == "4b":
+            line.met = line.ratio is not None and line.ratio <= 3
+        lines.append(line)
+    growth = Line(
+        "4c",
+        f"Work queue p95 at {large['cases']:,} cases against {small['cases']:,} cases",
+        large["api_ms"]["p95"],
+        unit,
+        small["api_ms"]["p95"],
+        f"line 4a's p95 at {small['cases']:,} cases",
+        target="≤ 1.5",
+    )
+    growth.met = growth.ratio is not None and growth.ratio <= 1.5
+    return [*lines, growth]
+
+
+def _count(target: ConnectionTarget, query: str) -> int:
+    with psycopg.connect(target.dsn, autocommit=True) as conn:
+        row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _tail(log: Path) -> str:
+    if not log.exists():
+        return "(none)"
+    lines = log.read_text(errors="replace").strip().splitlines()
+    return " | ".join(lines[-3:])
