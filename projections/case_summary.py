@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -129,11 +130,35 @@ def _row(change: Change) -> dict[str, Any]:
         "running": len(running),
         "suspended": len(case.deadlines) - len(running),
         "next_due_on": min((d.due_on for d in running), default=None),
-        "search_names": _joined([case.reference, case.title, *party_names, *act_names]),
-        "search_parties": _joined(party_names),
-        "search_act": _joined(act_names),
-        "search_reference": normalise(case.reference),
-        "grams": name_grams([case.reference, case.title, *party_names, *act_names]),
+        **_search_columns(case.reference, case.title, tuple(party_names), tuple(act_names)),
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _searchable(
+    reference: str, title: str, party_names: tuple[str, ...], act_names: tuple[str, ...]
+) -> tuple[str, str, str, str, tuple[str, ...]]:
+    # Most events leave the names alone: normalise and cut them into grams once per case.
+    names = [reference, title, *party_names, *act_names]
+    return (
+        _joined(names),
+        _joined(party_names),
+        _joined(act_names),
+        normalise(reference),
+        tuple(name_grams(names)),
+    )
+
+
+def _search_columns(
+    reference: str, title: str, party_names: tuple[str, ...], act_names: tuple[str, ...]
+) -> dict[str, Any]:
+    names, parties, act, ref, grams = _searchable(reference, title, party_names, act_names)
+    return {
+        "search_names": names,
+        "search_parties": parties,
+        "search_act": act,
+        "search_reference": ref,
+        "grams": list(grams),
     }
 
 

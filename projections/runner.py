@@ -134,8 +134,10 @@ class ViewRecorder(PostgresTrackingRecorder):
                 "SELECT pg_advisory_xact_lock(%s, %s)",
                 (BATCH_LOCK_CLASS, lock_key(tracking.application_name)),
             )
-            for change in changes:
-                view.apply(curs, change)
+            # Pipeline mode: the batch's statements go out without a round trip each.
+            with curs.connection.pipeline():
+                for change in changes:
+                    view.apply(curs, change)
             # Raises IntegrityError if another runner already went past this position.
             self._insert_tracking(curs, tracking)
 
