@@ -7,6 +7,7 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.graphql.errors import CodedErrors, Problem, Refusal
@@ -46,7 +47,13 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         types=[*PROCEDURE_TYPES, Problem],
-        extensions=[*limit_extensions(), CodedErrors],
+        # Clients send the same few documents over and over: parse and validate each once.
+        extensions=[
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            *limit_extensions(),
+            CodedErrors,
+        ],
     )
 
 
