@@ -292,9 +292,9 @@ def search_cases(
     `reference`, `party`, `act` (agency, document number or act key): a substring of that name.
     Names are compared normalised (NFKC, casefolded); a blank filter filters nothing.
     """
-    if limit < 1:
-        raise ValueError("a page holds at least one case")
-    query, params = search_statement(
+    return search_cases_within(
+        conn,
+        SearchScope(organisations=None),
         text=text,
         reference=reference,
         party=party,
@@ -304,14 +304,9 @@ def search_cases(
         organisation=organisation,
         opened_from=opened_from,
         opened_to=opened_to,
+        limit=limit,
         after=after,
     )
-    params["n"] = limit + 1  # one more than the page, to know whether another follows
-    with conn.cursor(row_factory=dict_row) as curs:
-        rows = curs.execute(query, params).fetchall()
-    cases = tuple(_summary(row) for row in rows[:limit])
-    more = len(rows) > limit
-    return CasePage(cases, CaseCursor(cases[-1].opened_on, cases[-1].case_id) if more else None)
 
 
 def search_statement(
