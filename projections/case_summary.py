@@ -281,6 +281,8 @@ def search_cases(
     kind: str | None = None,
     status: str | None = None,
     organisation: str | None = None,
+    assignee: str | None = None,
+    open_only: bool = False,
     opened_from: dt.date | None = None,
     opened_to: dt.date | None = None,
     limit: int = 50,
@@ -290,6 +292,7 @@ def search_cases(
 
     `text`: each word is a substring of some name (reference, title, party, act);
     `reference`, `party`, `act` (agency, document number or act key): a substring of that name.
+    `assignee`: exactly this person's cases; `open_only`: only cases not closed.
     Names are compared normalised (NFKC, casefolded); a blank filter filters nothing.
     """
     return search_cases_within(
@@ -302,6 +305,8 @@ def search_cases(
         kind=kind,
         status=status,
         organisation=organisation,
+        assignee=assignee,
+        open_only=open_only,
         opened_from=opened_from,
         opened_to=opened_to,
         limit=limit,
@@ -318,6 +323,8 @@ def search_statement(
     kind: str | None = None,
     status: str | None = None,
     organisation: str | None = None,
+    assignee: str | None = None,
+    open_only: bool = False,
     opened_from: dt.date | None = None,
     opened_to: dt.date | None = None,
     after: CaseCursor | None = None,
@@ -331,6 +338,8 @@ def search_statement(
         kind=kind,
         status=status,
         organisation=organisation,
+        assignee=assignee,
+        open_only=open_only,
         opened_from=opened_from,
         opened_to=opened_to,
         after=after,
@@ -348,6 +357,8 @@ def _search_filters(
     kind: str | None,
     status: str | None,
     organisation: str | None,
+    assignee: str | None,
+    open_only: bool,
     opened_from: dt.date | None,
     opened_to: dt.date | None,
     after: CaseCursor | None,
@@ -361,6 +372,9 @@ def _search_filters(
     filters.equal("kind", kind)
     filters.equal("status", status)
     filters.equal("organisation", organisation)
+    filters.equal("assignee", assignee)
+    if open_only:
+        filters.where("closed_on IS NULL")
     if opened_from is not None:
         filters.where("opened_on >= %(opened_from)s", opened_from=opened_from)
     if opened_to is not None:
@@ -424,6 +438,8 @@ def search_cases_within(
     kind: str | None = None,
     status: str | None = None,
     organisation: str | None = None,
+    assignee: str | None = None,
+    open_only: bool = False,
     opened_from: dt.date | None = None,
     opened_to: dt.date | None = None,
     limit: int = 50,
@@ -441,6 +457,8 @@ def search_cases_within(
         kind=kind,
         status=status,
         organisation=organisation,
+        assignee=assignee,
+        open_only=open_only,
         opened_from=opened_from,
         opened_to=opened_to,
         after=after,

@@ -38,6 +38,13 @@ class CaseSearchFilter:
         description="Only this organisation's cases; FORBIDDEN if the caller may not search it.",
         default=None,
     )
+    assignee: str | None = strawberry.field(
+        description="Only the cases assigned to this user id (exactly).", default=None
+    )
+    open_only: bool | None = strawberry.field(
+        description="Only cases not yet closed (结案); false or null: closed ones too.",
+        default=None,
+    )
     opened_from: dt.date | None = strawberry.field(
         description="Registered on or after this day.", default=None
     )
@@ -180,6 +187,8 @@ class SearchQueries:
             kind=kind,
             status=where.status,
             organisation=where.organisation,
+            assignee=where.assignee,
+            open_only=bool(where.open_only),
             opened_from=where.opened_from,
             opened_to=where.opened_to,
             limit=first,

@@ -145,3 +145,51 @@ async def test_a_bad_cursor_or_page_size_is_a_validation_error(gql: GraphQL, use
     for variables in ({"after": "not-a-cursor"}, {"first": 0}, {"first": 101}):
         errors = await gql.errors(handler, SEARCH, variables)
         assert [e["extensions"]["code"] for e in errors] == ["VALIDATION"], variables
+
+
+async def test_a_handler_finds_their_own_open_cases_and_no_others_they_may_not_search(
+    gql: GraphQL, users: Users
+) -> None:
+    intake, head, name = users(Role.INTAKE), users(Role.APPROVER), a_name()
+    handler, colleague = users(Role.HANDLER), users(Role.HANDLER)
+    elsewhere = "org-" + uuid.uuid4().hex[:8]
+    there = users(Role.APPROVER, org=elsewhere)
+
+    async def assigned(to: User | None, by: User = head, org_intake: User = intake) -> str:
+        case_id = await register(gql, org_intake, name)
+        if to is not None:
+            case = {"id": case_id, "version": 1}
+            await gql.step(by, "assignCase", case, assignee=to.id)
+        return case_id
+
+    mine = await assigned(handler)
+    refused = await assigned(handler)
+    await gql.step(
+        handler,
+        "mediationRecordRefusal",
+        {"id": refused, "version": 2},
+        party="李四",
+        reason="明确拒绝调解",
+    )
+    theirs = await assigned(colleague)
+    nobodys = await assigned(None)
+    # Same user id, another organisation: the handler may not search it, so the filter cannot
+    # reveal it either.
+    far = await assigned(handler, by=there, org_intake=users(Role.INTAKE, org=elsewhere))
+
+    assert await found(gql, handler, party=name, assignee=handler.id) == sorted([mine, refused])
+    assert await found(gql, handler, party=name, openOnly=True) == sorted([mine, theirs, nobodys])
+    assert await found(gql, handler, party=name, openOnly=False) == sorted(
+        [mine, refused, theirs, nobodys]
+    )
+    assert await found(gql, handler, assignee=handler.id, openOnly=True) == [mine]
+    assert await found(gql, colleague, assignee=handler.id, openOnly=True) == [mine]
+    assert await found(gql, handler, assignee=handler.id, openOnly=True, kind="LITIGATION") == []
+    assert await found(gql, handler, assignee=colleague.id, openOnly=True) == [theirs]
+    assert await found(gql, handler, assignee=handler.id, status="refused") == [refused]
+    errors = await gql.errors(
+        handler, SEARCH, {"filter": {"assignee": handler.id, "organisation": elsewhere}}
+    )
+    assert [e["extensions"]["code"] for e in errors] == ["FORBIDDEN"]
+    auditor = users(Role.AUDITOR, org="audit-" + uuid.uuid4().hex[:6])
+    assert await found(gql, auditor, assignee=handler.id, openOnly=True) == sorted([mine, far])

@@ -26,10 +26,12 @@ from projections.case_summary import (
     CaseSummary,
     CaseSummaryView,
     PartyName,
+    SearchScope,
     case_summary,
     name_grams,
     normalise,
     search_cases,
+    search_cases_within,
     search_statement,
 )
 from projections.runner import ProjectionRunner
@@ -473,3 +475,113 @@ def test_batches_of_three_build_the_same_rows_as_one_run(
     finally:
         with psycopg.connect(database.dsn, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(copy)))
+
+
+def test_the_assignee_and_open_only_filters_alone_and_combined(
+    app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
+) -> None:
+    handler, me, colleague = actor(Role.HANDLER), f"me-{uuid.uuid4().hex[:8]}", "colleague"
+    elsewhere = f"org-{uuid.uuid4().hex[:8]}"
+
+    def probe(day: int, assignee: str | None, organisation: str = org, title: str = "探针") -> UUID:
+        step = app.step(handler, at=at(5, day))
+        parties = (Party("张三", PartyRole.APPLICANT),)
+        case = app.register(
+            SummaryProbe, step, title=title, organisation=organisation, act=None, parties=parties
+        )
+        if assignee is not None:
+            assign = app.step(handler, at=at(5, day, 11))
+            app.act(case.id, SummaryProbe, lambda c: c.assign(assign, assignee))
+        return case.id
+
+    def close(case_id: UUID, day: int) -> None:
+        app.act(case_id, SummaryProbe, lambda c: c.close(app.step(handler, at=at(5, day))))
+
+    mine_open = probe(2, me)
+    mine_closed = probe(3, me)
+    mine_reopened = probe(4, me, title="相邻纠纷")
+    mine_elsewhere = probe(5, me, organisation=elsewhere)
+    theirs_open = probe(6, colleague)
+    nobodys = probe(7, None)
+    theirs_closed = probe(8, colleague)
+    close(mine_closed, 9)
+    close(mine_reopened, 9)
+    app.act(mine_reopened, SummaryProbe, lambda c: c.reopen(app.step(handler, at=at(5, 10))))
+    close(theirs_closed, 10)
+    ProjectionRunner(app, CaseSummaryView()).run_until_caught_up()
+
+    def found(scope: SearchScope | None = None, **filters: Any) -> list[UUID]:
+        with psycopg.connect(database.dsn) as conn:
+            if scope is None:
+                page = search_cases(conn, **filters)
+            else:
+                page = search_cases_within(conn, scope, **filters)
+        assert page.next is None
+        return [case.case_id for case in page.cases]
+
+    everything = [theirs_closed, nobodys, theirs_open, mine_reopened, mine_closed, mine_open]
+    assert found(organisation=org) == everything
+    # Alone.
+    assert found(assignee=me) == [mine_elsewhere, mine_reopened, mine_closed, mine_open]
+    assert found(organisation=org, open_only=True) == [
+        nobodys,
+        theirs_open,
+        mine_reopened,
+        mine_open,
+    ]
+    assert found(organisation=org, open_only=False) == everything
+    # Exact: neither a prefix nor another case of letters matches.
+    assert found(assignee=me[:-1]) == []
+    assert found(assignee=me.upper()) == []
+    # Together, and with the other filters and a scope.
+    assert found(assignee=me, open_only=True) == [mine_elsewhere, mine_reopened, mine_open]
+    assert found(assignee=me, open_only=True, organisation=org) == [mine_reopened, mine_open]
+    assert found(assignee=me, open_only=True, text="纠纷") == [mine_reopened]
+    assert found(assignee=me, open_only=True, opened_to=dt.date(2026, 5, 3)) == [mine_open]
+    assert found(assignee=colleague, open_only=True, organisation=org) == [theirs_open]
+    assert found(assignee=colleague, organisation=org, status="closed") == [theirs_closed]
+    ours = SearchScope(organisations=(org,))
+    assert found(ours, assignee=me, open_only=True) == [mine_reopened, mine_open]
+    assert found(SearchScope(organisations=(elsewhere,)), assignee=me) == [mine_elsewhere]
+    with psycopg.connect(database.dsn) as conn:
+        first = search_cases(conn, assignee=me, open_only=True, limit=2)
+        rest = search_cases(conn, assignee=me, open_only=True, limit=2, after=first.next)
+    assert [c.case_id for c in first.cases] == [mine_elsewhere, mine_reopened]
+    assert first.next == CaseCursor(dt.date(2026, 5, 4), mine_reopened)
+    assert ([c.case_id for c in rest.cases], rest.next) == ([mine_open], None)
+
+
+def test_a_persons_open_cases_are_read_through_the_partial_assignee_index(
+    database: ConnectionTarget,
+) -> None:
+    rng = random.Random(11)
+    people = [f"user-{uuid.uuid4().hex[:8]}" for _ in range(60)]
+    with psycopg.connect(database.dsn) as conn:
+        rows = []
+        for i in range(3000):
+            opened = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randrange(300))
+            closed = opened + dt.timedelta(days=30) if rng.random() < 0.8 else None
+            rows.append(
+                (uuid.uuid4(), f"信访〔2026〕{200000 + i}号", rng.choice(people), opened, closed)
+            )
+        with conn.cursor() as curs:
+            curs.executemany(
+                """
+                INSERT INTO case_summaries (case_id, kind, reference, title, organisation, status,
+                    assignee, parties, opened_on, closed_on, last_event_at, version,
+                    running_deadlines, suspended_deadlines, search_names, search_parties,
+                    search_act, search_reference, search_grams)
+                VALUES (%s, 'petition', %s, '', 'explain', 'registered', %s, '[]', %s, %s,
+                    now(), 1, 0, 0, '', '', '', '', '{}')
+                """,
+                rows,
+            )
+            curs.execute("ANALYZE case_summaries")
+            query, params = search_statement(assignee=people[7], open_only=True)
+            explain = sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + query
+            plan = curs.execute(explain, params | {"n": 21}).fetchone()
+            assert plan is not None
+        conn.rollback()
+    text = json.dumps(plan[0])
+    assert '"Index Name": "case_summaries_open_by_assignee"' in text
+    assert '"Node Type": "Seq Scan"' not in text

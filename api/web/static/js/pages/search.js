@@ -22,10 +22,6 @@ const STATUSES = {
 };
 // Roles that may search another organisation (a coordinator: its litigation).
 const WIDE = ["COORDINATOR", "AUDITOR", "ADMIN"];
-// "My open cases" reads the caller's searchable cases page by page and keeps their own open ones
-// (the search has no assignee filter); one click reads at most this many pages.
-const MINE_PAGES = 10;
-const MINE_PAGE_SIZE = 100;
 
 const QUERY = `query Search($filter: CaseSearchFilter, $first: Int!, $after: String) {
   searchCases(filter: $filter, first: $first, after: $after) {
@@ -79,27 +75,16 @@ export async function renderSearch(main, [mode], me) {
   async function load(append = false) {
     showError(problem, null);
     more.disabled = true;
-    let found = [];
     let info;
     try {
-      if (mine) {
-        // Pages of every case the caller may search, keeping those assigned to them and still open.
-        let after = append ? cursor : null;
-        for (let read = 0; read < MINE_PAGES; read += 1) {
-          info = (await page(null, MINE_PAGE_SIZE, after));
-          found.push(...info.edges.map((e) => e.node).filter((c) => c.assignee === me.id && !c.closedOn));
-          after = info.pageInfo.endCursor;
-          if (!info.pageInfo.hasNextPage || found.length >= PAGE_SIZE) break;
-        }
-      } else {
-        info = await page(filterInput(), PAGE_SIZE, append ? cursor : null);
-        found = info.edges.map((e) => e.node);
-      }
+      const filter = mine ? { assignee: me.id, openOnly: true } : filterInput();
+      info = await page(filter, PAGE_SIZE, append ? cursor : null);
     } catch (error) {
       more.disabled = false;
       showError(problem, error, () => load());
       return;
     }
+    const found = info.edges.map((e) => e.node);
     if (!append) { body.replaceChildren(); shown = 0; }
     body.append(...found.map(row));
     shown += found.length;
