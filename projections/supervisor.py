@@ -19,7 +19,7 @@ import psycopg
 from eventsourcing.application import Application
 from psycopg import sql
 
-from projections.runner import ProjectionRunner, TableView, lock_key
+from projections.runner import ProjectionRunner, TableView, datastore_of, lock_key
 
 logger = logging.getLogger(__name__)
 
@@ -182,13 +182,15 @@ class Supervisor:
             self.stopping.wait(min(0.02, max(0.0, deadline - time.monotonic())))
 
     def _refresh_from_database(self, names: list[str]) -> None:
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
+        # Polled every 20 ms while a writer waits: a pooled connection, not a new one each time.
+        with datastore_of(self.app).get_connection() as conn:
             rows = conn.execute(
                 "SELECT application_name, notification_id FROM projection_tracking "
                 "WHERE application_name = ANY(%s)",
                 (names,),
             ).fetchall()
         with self._changed:
-            for name, notification_id in rows:
-                if notification_id > self._states[name].position:
-                    self._states[name] = replace(self._states[name], position=notification_id)
+            for row in rows:
+                name, position = str(row["application_name"]), int(row["notification_id"])
+                if position > self._states[name].position:
+                    self._states[name] = replace(self._states[name], position=position)

@@ -16,7 +16,7 @@ from api.http import create_app
 from api.settings import Settings
 from domain.actors import Actor, Role
 from domain.application import Casework
-from projections.runner import Change, TableView
+from projections.runner import Change, ProjectionRunner, TableView
 from projections.status import head_position, view_positions
 from projections.supervisor import Supervisor
 from projections.work_queue import read_queue
@@ -215,3 +215,23 @@ def test_a_write_can_wait_until_every_view_shows_it(
         assert position.lag == 0
     finally:
         container.close()
+
+
+def test_a_writer_waits_for_views_that_another_process_runs(
+    app: Casework,
+    database: ConnectionTarget,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+    view_name: str,
+):
+    view = counting_view(view_name)
+    here = Supervisor(app, database.dsn, [view])  # not started: this process runs nothing
+    open_probe(app, actor(Role.HANDLER), org)
+    head = head_position(db_connection)
+    assert here.wait_for(head, timeout=0.2) is False
+    elsewhere = threading.Thread(target=ProjectionRunner(app, view()).run_until_caught_up)
+    elsewhere.start()
+    assert here.wait_for(head, timeout=15)
+    elsewhere.join()
+    assert here.states()[0].position >= head
