@@ -18,7 +18,6 @@ from api.caseload.buffered import BufferedCasework
 from api.caseload.seed import (
     CASES_PER_DISTRICT_YEAR,
     DEFAULT_SEED,
-    LEDGER,
     DistrictYear,
     Progress,
     Seeded,
@@ -50,7 +49,6 @@ def _seed_one(district: DistrictYear, cases: int) -> Seeded:
 def complete_numbers(target: ConnectionTarget, seed: int) -> set[int]:
     """The district-years of this seed stored completely."""
     with psycopg.connect(target.dsn, autocommit=True) as conn:
-        conn.execute(LEDGER)
         rows = conn.execute(
             "SELECT number FROM demo_seed_district_years WHERE seed = %s", (seed,)
         ).fetchall()

@@ -82,18 +82,6 @@ class Seeded:
     resumed: bool = False  # a run cut short had stored part of it
 
 
-LEDGER = """
-CREATE TABLE IF NOT EXISTS demo_seed_district_years (
-    seed bigint NOT NULL,
-    number integer NOT NULL,
-    cases integer NOT NULL,
-    events bigint NOT NULL,
-    seeded_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (seed, number)
-)
-"""
-
-
 def _connection(app: BufferedCasework) -> Any:
     datastore: Any = getattr(app.recorder, "datastore", None)
     return datastore.get_connection()
@@ -102,7 +90,6 @@ def _connection(app: BufferedCasework) -> Any:
 def seeded_numbers(app: BufferedCasework, seed: int) -> set[int]:
     """The district-years of this seed stored completely."""
     with _connection(app) as conn:
-        conn.execute(LEDGER)
         rows = conn.execute(
             "SELECT number FROM demo_seed_district_years WHERE seed = %s", (seed,)
         ).fetchall()
