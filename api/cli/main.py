@@ -39,7 +39,10 @@ def serve(
         bool, typer.Option("--migrate", help="Upgrade an out-of-date schema before starting.")
     ] = False,
 ) -> None:
-    """Start the HTTP server: GraphQL at /graphql, health at /healthz."""
+    """Start the HTTP server: the web UI at /, GraphQL at /graphql, health at /healthz.
+
+    Without DATABASE_URL it runs its own embedded PostgreSQL in CASEWORK_DATA_DIR.
+    """
     import uvicorn
 
     from api.bootstrap import build_container

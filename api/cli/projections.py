@@ -25,14 +25,17 @@ from api import migrations
 from api.bootstrap import Container, build_container
 from api.cli.common import database, fail, load_settings
 from projections.rebuild import Rebuild
-from projections.registry import UnknownView, view_classes
+from projections.registry import VIEWS, UnknownView, view_classes
 from projections.runner import ProjectionRunner, TableView
 from projections.status import view_positions
 from projections.supervisor import Supervisor
 
 projections_app = typer.Typer(help="The views (read models) kept from the event log.")
 
-Names = Annotated[list[str] | None, typer.Argument(help="View names (default: every view).")]
+Names = Annotated[
+    list[str] | None,
+    typer.Argument(help=f"View names: {', '.join(v.name for v in VIEWS)} (default: every view)."),
+]
 BatchSize = Annotated[int, typer.Option(min=1, max=100_000, help="Events per transaction.")]
 
 
