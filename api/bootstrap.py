@@ -17,6 +17,7 @@ from api.references import PostgresReferenceAllocator
 from api.settings import Settings
 from domain.application import Casework
 from projections.registry import view_classes
+from projections.status import head_position
 from projections.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
@@ -68,10 +69,7 @@ class Container:
         Returns False if the views were still behind when the time ran out.
         """
         with self.read_pool.connection() as conn:
-            row = conn.execute(
-                "SELECT coalesce(max(notification_id), 0) FROM casework_events"
-            ).fetchone()
-        head = int(row[0]) if row else 0
+            head = head_position(conn)
         wait = self.settings.projection_wait if timeout is None else timeout
         return self.projections.wait_for(head, wait)
 
