@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from domain.case import CaseFile
 from domain.step import china_date
-from projections.runner import Change, TableView
+from projections.runner import Change, TableView, ViewBatch
 
 # Between names in the stored search texts: normalised queries never contain it, so a match
 # never runs across two names.
@@ -38,24 +38,27 @@ INSERT INTO {case_summaries} (
 VALUES (
     %(case_id)s, %(kind)s, %(reference)s, %(title)s, %(organisation)s, %(status)s, %(assignee)s,
     %(act_agency)s, %(act_document_number)s, %(act_date)s, %(act_key)s, %(parties)s,
-    %(day)s, CASE WHEN %(final)s THEN %(day)s END,
+    %(opened_on)s, %(closed_on)s,
     %(at)s, %(version)s, %(running)s, %(suspended)s, %(next_due_on)s,
-    %(search_names)s, %(search_parties)s, %(search_act)s, %(search_reference)s, %(grams)s)
+    %(search_names)s, %(search_parties)s, %(search_act)s, %(search_reference)s,
+    string_to_array(%(grams)s, E'\\x1f'))
 """
-# Everything but opened_on follows the case as it stands after the event; closed_on keeps the
-# day the case first became final, and clears if it ever leaves a final state.
+# Everything but opened_on follows the case as it stands after the batch's last event of it;
+# closed_on keeps the day the case first became final, and clears if it ever leaves a final
+# state (`reopened`: it was not final at some event of the batch).
 _UPDATE = """
 UPDATE {case_summaries} SET
     kind = %(kind)s, reference = %(reference)s, title = %(title)s,
     organisation = %(organisation)s, status = %(status)s, assignee = %(assignee)s,
     act_agency = %(act_agency)s, act_document_number = %(act_document_number)s,
     act_date = %(act_date)s, act_key = %(act_key)s, parties = %(parties)s,
-    closed_on = CASE WHEN %(final)s THEN coalesce(closed_on, %(day)s) END,
+    closed_on = CASE WHEN %(reopened)s THEN %(closed_on)s::date
+                     ELSE coalesce(closed_on, %(closed_on)s::date) END,
     last_event_at = %(at)s, version = %(version)s, running_deadlines = %(running)s,
     suspended_deadlines = %(suspended)s, next_due_on = %(next_due_on)s,
     search_names = %(search_names)s, search_parties = %(search_parties)s,
     search_act = %(search_act)s, search_reference = %(search_reference)s,
-    search_grams = %(grams)s
+    search_grams = string_to_array(%(grams)s, E'\\x1f')
 WHERE case_id = %(case_id)s
 """
 
@@ -97,10 +100,53 @@ class CaseSummaryView(TableView):
         self._insert = self.sql(_INSERT)
         self._update = self.sql(_UPDATE)
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-        """Write the case as it stands after the event."""
-        opened = isinstance(change.event, CaseFile.Opened)
-        curs.execute(self._insert if opened else self._update, _row(change))
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """One row per case the batch touches, written once, as the case stands after it."""
+        return _SummaryBatch(self, curs)
+
+
+@dataclass
+class _Touched:
+    """A case the batch touches, and how its finality went during the batch."""
+
+    change: Change  # its last change in the batch
+    opened_on: dt.date | None  # the day it was opened, if opened in this batch
+    final_since: dt.date | None  # the day it last became final, if final at the last change
+    reopened: bool  # not final at some change of the batch (or opened in it)
+
+
+class _SummaryBatch(ViewBatch):
+    view: CaseSummaryView
+
+    def __init__(self, view: CaseSummaryView, curs: Cursor[DictRow]) -> None:
+        super().__init__(view, curs)
+        self.touched: dict[UUID, _Touched] = {}
+
+    def add(self, change: Change) -> None:
+        day = china_date(change.event.timestamp)
+        seen = self.touched.get(change.case_id)
+        if isinstance(change.event, CaseFile.Opened) or seen is None:
+            opened = day if isinstance(change.event, CaseFile.Opened) else None
+            seen = _Touched(change, opened, None, opened is not None)
+            self.touched[change.case_id] = seen
+        seen.change = change
+        if change.case.is_final:
+            seen.final_since = seen.final_since or day
+        else:
+            seen.final_since, seen.reopened = None, True
+
+    def flush(self) -> None:
+        inserts, updates = [], []
+        for seen in self.touched.values():
+            row = _row(seen.change) | {"closed_on": seen.final_since, "reopened": seen.reopened}
+            if seen.opened_on is not None:
+                inserts.append(row | {"opened_on": seen.opened_on})
+            else:
+                updates.append(row)
+        if inserts:
+            self.curs.executemany(self.view._insert, inserts)
+        if updates:
+            self.curs.executemany(self.view._update, updates)
 
 
 def _row(change: Change) -> dict[str, Any]:
@@ -123,8 +169,6 @@ def _row(change: Change) -> dict[str, Any]:
         "act_date": act.date if act else None,
         "act_key": act.key if act else None,
         "parties": Jsonb(parties),
-        "day": china_date(change.event.timestamp),
-        "final": case.is_final,
         "at": change.event.timestamp,
         "version": change.version,
         "running": len(running),
@@ -137,15 +181,16 @@ def _row(change: Change) -> dict[str, Any]:
 @functools.lru_cache(maxsize=4096)
 def _searchable(
     reference: str, title: str, party_names: tuple[str, ...], act_names: tuple[str, ...]
-) -> tuple[str, str, str, str, tuple[str, ...]]:
+) -> tuple[str, str, str, str, str]:
     # Most events leave the names alone: normalise and cut them into grams once per case.
+    # The grams go to the database as one text split there (no name holds the separator).
     names = [reference, title, *party_names, *act_names]
     return (
         _joined(names),
         _joined(party_names),
         _joined(act_names),
         normalise(reference),
-        tuple(name_grams(names)),
+        SEPARATOR.join(name_grams(names)),
     )
 
 
@@ -158,7 +203,7 @@ def _search_columns(
         "search_parties": parties,
         "search_act": act,
         "search_reference": ref,
-        "grams": list(grams),
+        "grams": grams,
     }
 
 

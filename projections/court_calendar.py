@@ -17,7 +17,7 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, dict_row
 
 from domain.litigation import LitigationCase, LitigationStatus
-from projections.runner import Change, TableView
+from projections.runner import Change, TableView, ViewBatch
 
 # The deadlines a coordinator answers for, by rule id.
 DEADLINES = {
@@ -53,7 +53,20 @@ class CourtCalendarView(TableView):
         self._upsert = self.sql(_UPSERT)
         self._delete = self.sql(_DELETE)
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """Each entry the batch touches, written once as it stands after the batch."""
+        return _CalendarBatch(self, curs)
+
+
+class _CalendarBatch(ViewBatch):
+    view: CourtCalendarView
+
+    def __init__(self, view: CourtCalendarView, curs: Cursor[DictRow]) -> None:
+        super().__init__(view, curs)
+        # Each (case, entry) the batch touched: its row as last written, or None if removed.
+        self.entries: dict[tuple[UUID, str], dict[str, Any] | None] = {}
+
+    def add(self, change: Change) -> None:
         """Move the lawsuit's deadlines, hearing and judgment to perform."""
         case = change.case
         if not isinstance(case, LitigationCase):
@@ -74,44 +87,48 @@ class CourtCalendarView(TableView):
                     "head_appears": None,
                     "legal_basis": deadline.legal_basis,
                 }
-                curs.execute(self._upsert, common | entry)
+                self.entries[change.case_id, deadline.rule_id] = common | entry
         for rule_id in change.event.ended:
             if rule_id in DEADLINES:
-                curs.execute(self._delete, (change.case_id, rule_id))
-        self._hearing(curs, case, common)
-        self._performance(curs, case, common)
+                self.entries[change.case_id, rule_id] = None
+        self.entries[change.case_id, HEARING] = _hearing(case, common)
+        self.entries[change.case_id, PERFORMANCE] = _performance(case, common)
 
-    def _hearing(self, curs: Cursor[DictRow], case: LitigationCase, common: dict[str, Any]) -> None:
-        if case.status != LitigationStatus.HEARING_SCHEDULED or case.hearing_on is None:
-            curs.execute(self._delete, (case.id, HEARING))
-            return
-        plan = case.appearance_plan
-        entry = {
-            "entry": HEARING,
-            "what": HEARING,
-            "on_date": case.hearing_on,
-            "suspended": False,
-            "head_appears": None if plan is None else plan.head_appears,
-            "legal_basis": "",
-        }
-        curs.execute(self._upsert, common | entry)
+    def flush(self) -> None:
+        removed = [key for key, row in self.entries.items() if row is None]
+        if removed:
+            self.curs.executemany(self.view._delete, removed)
+        rows = [row for row in self.entries.values() if row is not None]
+        if rows:
+            self.curs.executemany(self.view._upsert, rows)
 
-    def _performance(
-        self, curs: Cursor[DictRow], case: LitigationCase, common: dict[str, Any]
-    ) -> None:
-        owed = case.status == LitigationStatus.EFFECTIVE and case.lost and case.effective_on
-        if not owed or case.effective_on is None:
-            curs.execute(self._delete, (case.id, PERFORMANCE))
-            return
-        entry = {
-            "entry": PERFORMANCE,
-            "what": PERFORMANCE,
-            "on_date": case.effective_on,
-            "suspended": False,
-            "head_appears": None,
-            "legal_basis": PERFORMANCE_BASIS,
-        }
-        curs.execute(self._upsert, common | entry)
+
+def _hearing(case: LitigationCase, common: dict[str, Any]) -> dict[str, Any] | None:
+    if case.status != LitigationStatus.HEARING_SCHEDULED or case.hearing_on is None:
+        return None
+    plan = case.appearance_plan
+    return common | {
+        "entry": HEARING,
+        "what": HEARING,
+        "on_date": case.hearing_on,
+        "suspended": False,
+        "head_appears": None if plan is None else plan.head_appears,
+        "legal_basis": "",
+    }
+
+
+def _performance(case: LitigationCase, common: dict[str, Any]) -> dict[str, Any] | None:
+    owed = case.status == LitigationStatus.EFFECTIVE and case.lost and case.effective_on
+    if not owed or case.effective_on is None:
+        return None
+    return common | {
+        "entry": PERFORMANCE,
+        "what": PERFORMANCE,
+        "on_date": case.effective_on,
+        "suspended": False,
+        "head_appears": None,
+        "legal_basis": PERFORMANCE_BASIS,
+    }
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
-from projections.runner import Change, TableView
+from projections.runner import Change, TableView, ViewBatch
 
 _INSERT_CASE = """
 INSERT INTO {dossier_cases}
@@ -37,32 +37,56 @@ class DossierView(TableView):
         self._update_case = self.sql(_UPDATE_CASE)
         self._insert_link = self.sql(_INSERT_LINK)
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-        """Write what one event changes."""
-        event, case = change.event, change.case
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """Each case the batch touches written once as it stands after it; links in order."""
+        return _DossierBatch(self, curs)
+
+
+class _DossierBatch(ViewBatch):
+    view: DossierView
+
+    def __init__(self, view: DossierView, curs: Cursor[DictRow]) -> None:
+        super().__init__(view, curs)
+        self.cases: dict[UUID, Change] = {}  # each case's last change in the batch
+        self.opened: dict[UUID, tuple[Any, ...]] = {}  # cases opened in the batch, as opened
+        self.links: list[tuple[UUID, UUID, str, str]] = []
+
+    def add(self, change: Change) -> None:
+        event = change.event
+        self.cases[change.case_id] = change
         if isinstance(event, CaseFile.Opened):
-            curs.execute(
-                self._insert_case,
-                (
-                    change.case_id,
-                    str(change.kind),
-                    case.reference,
-                    case.title,
-                    case.organisation,
-                    str(case.status),
-                    case.act.key if case.act else None,
-                    event.timestamp,
-                    change.version,
-                ),
+            case = change.case
+            act_key = case.act.key if case.act else None
+            self.opened[change.case_id] = (
+                str(change.kind),
+                case.reference,
+                case.title,
+                case.organisation,
+                act_key,
+                event.timestamp,
             )
-            return
-        curs.execute(self._update_case, (str(case.status), change.version, change.case_id))
-        if isinstance(event, CaseFile.Linked):
+        elif isinstance(event, CaseFile.Linked):
             link = event.link
-            curs.execute(
-                self._insert_link,
-                (change.case_id, link.case_id, str(link.kind), str(link.relation)),
-            )
+            self.links.append((change.case_id, link.case_id, str(link.kind), str(link.relation)))
+
+    def flush(self) -> None:
+        view, inserts, updates = self.view, [], []
+        for case_id, change in self.cases.items():
+            case = change.case
+            if (opened := self.opened.get(case_id)) is not None:
+                kind, reference, title, organisation, act_key, at = opened
+                status, version = str(case.status), change.version
+                inserts.append(
+                    (case_id, kind, reference, title, organisation, status, act_key, at, version)
+                )
+            else:
+                updates.append((str(case.status), change.version, case_id))
+        if inserts:
+            self.curs.executemany(view._insert_case, inserts)
+        if updates:
+            self.curs.executemany(view._update_case, updates)
+        if self.links:
+            self.curs.executemany(view._insert_link, self.links)
 
 
 class EdgeKind(StrEnum):

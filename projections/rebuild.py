@@ -82,8 +82,10 @@ class Rebuild:
             while notifications := self.app.recorder.select_notifications(
                 start=position, limit=self.runner.batch_size, inclusive_of_start=False
             ):
+                batch = aside.batch(curs)
                 for change in self.runner.changes(notifications):
-                    aside.apply(curs, change)
+                    batch.add(change)
+                batch.flush()
                 applied += len(notifications)
                 position = notifications[-1].id
             for table in reversed(live.tables):

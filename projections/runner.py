@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import UUID
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -70,8 +71,44 @@ class TableView:
         return sql.SQL(text).format(**names)
 
     def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-        """Write what one event changes through `curs`; must not commit (override)."""
+        """Write what one event changes through `curs`; must not commit.
+
+        Override this, or `batch` for a view that writes a whole batch set-wise.
+        """
         raise NotImplementedError
+
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """What collects one batch's changes and writes them (by default, one at a time)."""
+        return ChangeByChange(self, curs)
+
+
+class ViewBatch:
+    """One view's share of a batch: changes are added in log order, then flushed once.
+
+    A change's case is live: the next change of the same case moves it on. So `add` takes at
+    once what it needs of the case as of that change; a case kept from a change shows, at
+    `flush`, the case after the batch's last change of it (a runner keeps every case of a batch
+    in memory). `flush` writes whatever `add` held back; neither commits.
+    """
+
+    def __init__(self, view: TableView, curs: Cursor[DictRow]) -> None:
+        self.view = view
+        self.curs = curs
+
+    def add(self, change: Change) -> None:
+        """Take in one change (override)."""
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        """Write what was held back."""
+
+
+class ChangeByChange(ViewBatch):
+    """Writes each change as it comes, through the view's `apply`."""
+
+    def add(self, change: Change) -> None:
+        """Apply the change now."""
+        self.view.apply(self.curs, change)
 
 
 class CaseStates:
@@ -122,24 +159,81 @@ def lock_key(name: str) -> int:
 BATCH_LOCK_CLASS = 0x42415443  # "BATC": one batch of a view (tracking name) at a time
 
 
-class ViewRecorder(PostgresTrackingRecorder):
-    """Writes a view's rows and its tracking record in the same transaction."""
+class ViewFailed(Exception):
+    """A view could not take in or write a batch; the batch rolled back for every view in it."""
 
-    def write_batch(self, view: TableView, changes: Iterable[Change], tracking: Tracking) -> None:
-        """Apply the changes and advance the position, all or nothing."""
+    def __init__(self, view_name: str, error: Exception) -> None:
+        super().__init__(f"{view_name}: {type(error).__name__}: {error}")
+        self.view_name = view_name
+        self.error = error
+
+
+@dataclass(frozen=True)
+class Share:
+    """One view's part in a batch: from which position on it takes the batch's changes."""
+
+    view: TableView
+    tracking_name: str
+    position: int  # the view's position before the batch
+
+
+class ViewRecorder(PostgresTrackingRecorder):
+    """Writes views' rows and their tracking records in one transaction."""
+
+    def write_batch(self, shares: Sequence[Share], changes: Iterable[Change], upto: int) -> None:
+        """Apply the changes to each view past its position and advance it, all or nothing."""
         with self.datastore.transaction(commit=True) as curs:
-            # Concurrent batches of one view queue here instead of deadlocking on its rows;
-            # the later one then fails on the tracking row and rolls back whole.
-            curs.execute(
-                "SELECT pg_advisory_xact_lock(%s, %s)",
-                (BATCH_LOCK_CLASS, lock_key(tracking.application_name)),
-            )
+            # Concurrent batches of one view queue here instead of deadlocking on its rows
+            # (the same order in every process); the later one then fails on the tracking
+            # row and rolls back whole.
+            for key in sorted({lock_key(share.tracking_name) for share in shares}):
+                curs.execute("SELECT pg_advisory_xact_lock(%s, %s)", (BATCH_LOCK_CLASS, key))
+            names = [share.tracking_name for share in shares]
+            now = self._positions(curs, names)
+            if moved := [
+                share.view.name for share in shares if now[share.tracking_name] != share.position
+            ]:
+                raise IntegrityError(f"another runner moved {', '.join(moved)} meanwhile")
             # Pipeline mode: the batch's statements go out without a round trip each.
             with curs.connection.pipeline():
+                batches = [(share, share.view.batch(curs)) for share in shares]
                 for change in changes:
-                    view.apply(curs, change)
-            # Raises IntegrityError if another runner already went past this position.
-            self._insert_tracking(curs, tracking)
+                    for share, batch in batches:
+                        if change.position > share.position:
+                            _guarded(share, batch.add, change)
+                for share, batch in batches:
+                    _guarded(share, batch.flush)
+            for share in shares:
+                # Raises IntegrityError if another runner already went past this position.
+                self._insert_tracking(curs, Tracking(share.tracking_name, upto))
+
+    def positions(self, tracking_names: Sequence[str]) -> dict[str, int]:
+        """Each view's position (0 before its first event)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return self._positions(curs, tracking_names)
+
+    @staticmethod
+    def _positions(curs: Cursor[DictRow], tracking_names: Sequence[str]) -> dict[str, int]:
+        rows = curs.execute(
+            sql.SQL(
+                "SELECT application_name, notification_id FROM {} WHERE application_name = ANY(%s)"
+            ).format(sql.Identifier(TRACKING_TABLE)),
+            (list(tracking_names),),
+        ).fetchall()
+        found = {str(row["application_name"]): int(row["notification_id"]) for row in rows}
+        return {name: found.get(name, 0) for name in tracking_names}
+
+
+def _guarded(share: Share, call: Any, *args: Any) -> None:
+    # A view's own failure names the view; the database's errors go on as they are (the
+    # transaction turns them into the event store's), since in a pipeline they may show up
+    # in a later view's statement.
+    try:
+        call(*args)
+    except (psycopg.Error, IntegrityError, ViewFailed):
+        raise
+    except Exception as exc:
+        raise ViewFailed(share.view.name, exc) from exc
 
 
 def datastore_of(app: Application[UUID]) -> PostgresDatastore:
@@ -150,28 +244,55 @@ def datastore_of(app: Application[UUID]) -> PostgresDatastore:
 
 
 class ProjectionRunner:
-    """Pulls events after the view's position in batches and applies them exactly once."""
+    """Pulls events after the views' positions in batches and applies them exactly once.
+
+    One runner may keep several views: each stored event is then read and decoded once, its
+    case replayed once, and every view's rows and position written in one transaction.
+    """
 
     def __init__(
         self,
         app: Application[UUID],
-        view: TableView,
+        views: TableView | Sequence[TableView],
         *,
         batch_size: int = 500,
         tracking_name: str | None = None,
         states: CaseStates | None = None,
     ) -> None:
         self.app = app
-        self.view = view
+        self.views = [views] if isinstance(views, TableView) else list(views)
+        if not self.views:
+            raise ValueError("a runner needs at least one view")
+        if tracking_name is not None and len(self.views) != 1:
+            raise ValueError("a tracking name is for a runner of one view")
+        self.tracking_names = [tracking_name or view.name for view in self.views]
         self.batch_size = batch_size
-        self.tracking_name = tracking_name or view.name
-        self.states = states or CaseStates(app)
+        # Every case a batch touches stays in memory until the batch is written (see ViewBatch).
+        self.states = states or CaseStates(app, capacity=max(5_000, batch_size))
+        if self.states.capacity < batch_size:
+            raise ValueError("the case states must hold at least one batch's cases")
         self.recorder = ViewRecorder(datastore_of(app), tracking_table_name=TRACKING_TABLE)
 
     @property
+    def view(self) -> TableView:
+        """The view of a runner of one view."""
+        assert len(self.views) == 1, "this runner keeps several views"
+        return self.views[0]
+
+    @property
+    def tracking_name(self) -> str:
+        """The tracking name of a runner of one view."""
+        assert len(self.views) == 1, "this runner keeps several views"
+        return self.tracking_names[0]
+
+    def positions(self) -> dict[str, int]:
+        """Each view's position by tracking name: the last event applied (0 before any)."""
+        return self.recorder.positions(self.tracking_names)
+
+    @property
     def position(self) -> int:
-        """The notification id of the last event applied (0 before any)."""
-        return self.recorder.max_tracking_id(self.tracking_name) or 0
+        """The position every view of this runner has reached (the least of theirs)."""
+        return min(self.positions().values())
 
     def changes(self, notifications: Sequence[Notification]) -> Iterator[Change]:
         """The changes a run of stored events makes, in order, one at a time.
@@ -184,24 +305,35 @@ class ProjectionRunner:
                 yield change
 
     def run_batch(self) -> int:
-        """Apply the next batch: how many events it applied, or -1 if another runner won."""
+        """Apply the next batch: how many events it read, or -1 if another runner won."""
+        positions = self.positions()
+        start = min(positions.values())
         notifications = self.app.recorder.select_notifications(
-            start=self.position, limit=self.batch_size, inclusive_of_start=False
+            start=start, limit=self.batch_size, inclusive_of_start=False
         )
         if not notifications:
             return 0
-        tracking = Tracking(self.tracking_name, notifications[-1].id)
+        upto = notifications[-1].id
+        shares = [
+            Share(view, name, positions[name])
+            for view, name in zip(self.views, self.tracking_names, strict=True)
+            if positions[name] < upto
+        ]
         try:
-            self.recorder.write_batch(self.view, self.changes(notifications), tracking)
+            self.recorder.write_batch(shares, self.changes(notifications), upto)
         except IntegrityError:
-            # Another runner of this view applied the batch first; ours rolled back whole.
-            logger.info("%s: batch up to %s applied elsewhere", self.view.name, tracking)
+            # Another runner of one of the views applied the batch first; ours rolled back
+            # whole, and the next batch starts from the positions as they are then.
+            logger.info("%s: batch up to %s applied elsewhere", self._names(), upto)
             return -1
         return len(notifications)
 
     def run_until_caught_up(self) -> int:
-        """Apply everything recorded so far; returns how many events this runner applied."""
+        """Apply everything recorded so far; returns how many events this runner read."""
         applied = 0
         while count := self.run_batch():
             applied += max(count, 0)
         return applied
+
+    def _names(self) -> str:
+        return ", ".join(view.name for view in self.views)

@@ -22,7 +22,7 @@ from domain.mediation import MediationCase
 from domain.petition import Petition, Satisfaction
 from domain.reconsideration import CORRECTING, DecisionType, ReconsiderationCase
 from domain.step import china_date
-from projections.runner import Change, TableView
+from projections.runner import Change, TableView, ViewBatch
 
 CORRECTION = "reconsideration_correction"  # 纠错率
 LOSS = "litigation_loss"  # 败诉率
@@ -98,9 +98,21 @@ class StatisticsView(TableView):
         self._flag_fact = self.sql(_FLAG_FACT)
         self._stopped = self.sql(_STOPPED)
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """Stopped deadlines written together; facts in log order, as they settle."""
+        return _StatisticsBatch(self, curs)
+
+
+class _StatisticsBatch(ViewBatch):
+    view: StatisticsView
+
+    def __init__(self, view: StatisticsView, curs: Cursor[DictRow]) -> None:
+        super().__init__(view, curs)
+        self.stopped: list[dict[str, Any]] = []
+
+    def add(self, change: Change) -> None:
         """Record the deadlines the event stopped and the facts it settles or changes."""
-        day = china_date(change.event.timestamp)
+        view, day = self.view, china_date(change.event.timestamp)
         common = {
             "case_id": change.case_id,
             "kind": str(change.kind),
@@ -117,10 +129,15 @@ class StatisticsView(TableView):
                 "suspended": deadline.is_suspended,
                 "on_time": on_time(deadline, day),
             }
-            curs.execute(self._stopped, common | stopped)
+            self.stopped.append(common | stopped)
+        # Facts are few, and one may flag another: each goes out as it comes (pipelined).
         for fact in facts(change, day):
-            statement = self._upsert_fact if fact.counts else self._flag_fact
-            curs.execute(statement, common | fact._asdict())
+            statement = view._upsert_fact if fact.counts else view._flag_fact
+            self.curs.execute(statement, common | fact._asdict())
+
+    def flush(self) -> None:
+        if self.stopped:
+            self.curs.executemany(self.view._stopped, self.stopped)
 
 
 def facts(change: Change, day: dt.date) -> Iterator[Fact]:

@@ -1,8 +1,10 @@
-"""Keeps every view running: one worker thread per view, restarted whenever it dies.
+"""Keeps every view running: the views in one worker thread, restarted whenever it dies.
 
-Each worker holds its own connection, on which it LISTENs for the event store's NOTIFY and
-holds a session advisory lock for its view, so that across processes one runner of a view is
+A worker holds its own connection, on which it LISTENs for the event store's NOTIFY and holds
+a session advisory lock per view it runs, so that across processes one runner of a view is
 active and the others stand by, taking over when the active one's connection goes away.
+The views of one worker share each batch: every event is read and decoded once. A view that
+fails is moved to a worker of its own, so it cannot hold the others back.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import psycopg
 from eventsourcing.application import Application
 from psycopg import sql
 
-from projections.runner import ProjectionRunner, TableView, datastore_of, lock_key
+from projections.runner import ProjectionRunner, TableView, ViewFailed, datastore_of, lock_key
 
 logger = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x43415345  # "CASE": the lock of a view's active runner (one per view)
+SPLIT_AFTER = 3  # failures in a row after which a worker's views are run apart
 
 
 @dataclass(frozen=True)
@@ -38,68 +41,119 @@ class WorkerState:
 
 
 class ViewWorker(threading.Thread):
-    """Runs one view until stopped; any failure is logged and the runner started again."""
+    """Runs its views until stopped; any failure is logged and the runner started again."""
 
     def __init__(
         self,
         supervisor: Supervisor,
-        view_class: type[TableView],
+        view_classes: Sequence[type[TableView]],
         *,
         batch_size: int,
         poll_interval: float,
     ) -> None:
-        super().__init__(name=f"view-{view_class.name}", daemon=True)
+        names = "+".join(view.name for view in view_classes)
+        super().__init__(name=f"views-{names}", daemon=True)
         self.supervisor = supervisor
-        self.view_class = view_class
+        self.view_classes = list(view_classes)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.connection: psycopg.Connection[Any] | None = None
 
     def run(self) -> None:
-        """Serve the view; restart after a failure, with backoff, until stopped."""
-        backoff = 0.2
-        while not self.supervisor.stopping.is_set():
+        """Serve the views; restart after a failure, with backoff, until stopped."""
+        backoff, failures = 0.2, 0
+        while not self.supervisor.stopping.is_set() and self.view_classes:
             try:
                 self._serve()
-            except Exception as exc:  # a dying runner must never leave its view stopped
+            except ViewFailed as exc:
                 if self.supervisor.stopping.is_set():
                     break
-                logger.warning("view %s stopped (%s); restarting", self.view_class.name, exc)
-                self.supervisor.update(
-                    self.view_class.name,
-                    role="restarting",
-                    last_error=_one_line(exc),
-                    restarted=True,
-                )
-                self.supervisor.stopping.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+                if len(self.view_classes) > 1:
+                    self._set_apart(exc)
+                else:
+                    self._failed(exc, backoff)
+                    backoff = min(backoff * 2, 5.0)
+            except Exception as exc:  # a dying runner must never leave its views stopped
+                if self.supervisor.stopping.is_set():
+                    break
+                self._failed(exc, backoff)
+                backoff, failures = min(backoff * 2, 5.0), failures + 1
+                if failures >= SPLIT_AFTER and len(self.view_classes) > 1:
+                    self._split()
             else:
-                backoff = 0.2
-        self.supervisor.update(self.view_class.name, role="stopped")
+                backoff, failures = 0.2, 0
+        for view in self.view_classes:
+            self.supervisor.update(view.name, role="stopped")
+
+    def _failed(self, exc: Exception, backoff: float) -> None:
+        names = ", ".join(view.name for view in self.view_classes)
+        logger.warning("view %s stopped (%s); restarting", names, exc)
+        failed = exc.view_name if isinstance(exc, ViewFailed) else None
+        for view in self.view_classes:
+            error = exc.error if isinstance(exc, ViewFailed) else exc
+            self.supervisor.update(
+                view.name,
+                role="restarting",
+                last_error=_one_line(error) if failed in (None, view.name) else None,
+                restarted=True,
+            )
+        self.supervisor.stopping.wait(backoff)
+
+    def _set_apart(self, exc: ViewFailed) -> None:
+        # The batch rolled back for every view: the others go on here, the failing one is
+        # retried (with backoff) by a worker of its own.
+        logger.warning("view %s failed (%s); running it apart", exc.view_name, exc.error)
+        failing = [view for view in self.view_classes if view.name == exc.view_name]
+        self.view_classes = [view for view in self.view_classes if view.name != exc.view_name]
+        self.supervisor.update(
+            exc.view_name, role="restarting", last_error=_one_line(exc.error), restarted=True
+        )
+        self.supervisor.add_worker(failing)
+
+    def _split(self) -> None:
+        # Failing again and again, and not in a view's own code (the database refused a
+        # statement, say): each view goes on in a worker of its own, so only the one at fault
+        # stays behind.
+        logger.warning("views %s keep failing together; running each apart", self.name)
+        for view in self.view_classes[1:]:
+            self.supervisor.add_worker([view])
+        self.view_classes = self.view_classes[:1]
 
     def _serve(self) -> None:
         sup = self.supervisor
-        name = self.view_class.name
         with psycopg.connect(sup.dsn, autocommit=True) as conn:
             self.connection = conn
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(sup.channel)))
-            while not self._lead(conn):
-                sup.update(name, role="standby")
-                if sup.stopping.wait(self.poll_interval):
-                    return
-            sup.update(name, role="active")
-            runner = ProjectionRunner(sup.app, self.view_class(), batch_size=self.batch_size)
+            led: list[type[TableView]] = []
+            runner: ProjectionRunner | None = None
             while not sup.stopping.is_set():
-                while runner.run_batch():
-                    sup.update(name, position=runner.position)
-                sup.update(name, position=runner.position)
-                # Wake on the next NOTIFY, or poll now and then in case one was missed.
+                newly = [v for v in self.view_classes if v not in led and self._lead(conn, v)]
+                if newly:
+                    led = [v for v in self.view_classes if v in led or v in newly]
+                    runner = ProjectionRunner(
+                        sup.app, [v() for v in led], batch_size=self.batch_size
+                    )
+                    for view in newly:
+                        sup.update(view.name, role="active")
+                for view in self.view_classes:
+                    if view not in led:
+                        sup.update(view.name, role="standby")
+                if runner is not None:
+                    while runner.run_batch():
+                        self._report(runner)
+                    self._report(runner)
+                # Wake on the next NOTIFY, or poll now and then in case one was missed (and
+                # to take over a view another process stopped running).
                 for _ in conn.notifies(timeout=self.poll_interval, stop_after=1):
                     pass
 
-    def _lead(self, conn: psycopg.Connection[Any]) -> bool:
+    def _report(self, runner: ProjectionRunner) -> None:
+        for name, position in runner.positions().items():
+            self.supervisor.update(name, position=position)
+
+    def _lead(self, conn: psycopg.Connection[Any], view: type[TableView]) -> bool:
         row = conn.execute(
-            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, lock_key(self.view_class.name))
+            "SELECT pg_try_advisory_lock(%s, %s)", (LOCK_CLASS, lock_key(view.name))
         ).fetchone()
         return bool(row and row[0])
 
@@ -128,21 +182,31 @@ class Supervisor:
         self.stopping = threading.Event()
         self._changed = threading.Condition()
         self._states = {view.name: WorkerState(view.name) for view in self.views}
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
         self.workers = [
-            ViewWorker(self, view, batch_size=batch_size, poll_interval=poll_interval)
-            for view in self.views
+            ViewWorker(self, self.views, batch_size=batch_size, poll_interval=poll_interval)
         ]
 
     def start(self) -> None:
-        """Start every worker thread."""
+        """Start the worker thread."""
         for worker in self.workers:
+            worker.start()
+
+    def add_worker(self, views: Sequence[type[TableView]]) -> None:
+        """Run these views in a worker of their own, started now."""
+        worker = ViewWorker(
+            self, views, batch_size=self.batch_size, poll_interval=self.poll_interval
+        )
+        self.workers.append(worker)
+        if not self.stopping.is_set():
             worker.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask every worker to stop and wait for them."""
         self.stopping.set()
         deadline = time.monotonic() + timeout
-        for worker in self.workers:
+        for worker in list(self.workers):
             if worker.ident is not None:  # started
                 worker.join(max(0.0, deadline - time.monotonic()))
 

@@ -12,7 +12,7 @@ from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
-from projections.runner import Change, TableView
+from projections.runner import Change, TableView, ViewBatch
 
 # Steps that decide a case's course or outcome even without an approver; any approved step
 # is decision-bearing too. These are the acts 责任倒查 follows back from an outcome.
@@ -72,13 +72,25 @@ class TrailView(TableView):
         self._insert = self.sql(_INSERT)
         self._link = self.sql(_LINK)
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-        """Write the event's trail row (and its link, for a link event)."""
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """The batch's trail rows and links, written together in log order."""
+        return _TrailBatch(self, curs)
+
+
+class _TrailBatch(ViewBatch):
+    view: TrailView
+
+    def __init__(self, view: TrailView, curs: Cursor[DictRow]) -> None:
+        super().__init__(view, curs)
+        self.entries: list[dict[str, Any]] = []
+        self.links: list[tuple[UUID, UUID, str, int]] = []
+
+    def add(self, change: Change) -> None:
+        """The event's trail row (and its link, for a link event)."""
         event, case = change.event, change.case
         step = step_name(event)
         approver = event.approver
-        curs.execute(
-            self._insert,
+        self.entries.append(
             {
                 "position": change.position,
                 "case_id": change.case_id,
@@ -101,12 +113,17 @@ class TrailView(TableView):
                 "legal_basis": event.legal_basis,
                 "deadlines": [d.rule_id for d in event.deadlines],
                 "ended": list(event.ended),
-            },
+            }
         )
         if not isinstance(event, CaseFile.Opened) and isinstance(event, CaseFile.Linked):
             link = event.link
-            params = (change.case_id, link.case_id, str(link.relation), change.position)
-            curs.execute(self._link, params)
+            self.links.append((change.case_id, link.case_id, str(link.relation), change.position))
+
+    def flush(self) -> None:
+        if self.entries:
+            self.curs.executemany(self.view._insert, self.entries)
+        if self.links:  # in log order: a pair's first link stays
+            self.curs.executemany(self.view._link, self.links)
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,19 @@ from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
 from domain.deadlines import Deadline
-from projections.runner import Change, TableView
+from projections.runner import Change, TableView, ViewBatch
 
 _INSERT_HEAD = """
 INSERT INTO {case_heads}
     (case_id, kind, reference, title, organisation, assignee, opened_at, version)
-VALUES (%s, %s, %s, %s, %s, NULL, %s, %s)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 """
-_TOUCH_HEAD = "UPDATE {case_heads} SET version = %s WHERE case_id = %s"
-_ASSIGN = "UPDATE {case_heads} SET assignee = %(a)s WHERE case_id = %(c)s"
-_ASSIGN_ITEMS = "UPDATE {work_items} SET assignee = %(a)s WHERE case_id = %(c)s"
+_UPDATE_HEAD = """
+UPDATE {case_heads} SET version = %(version)s,
+    assignee = CASE WHEN %(assigned)s THEN %(assignee)s ELSE assignee END
+WHERE case_id = %(case_id)s
+"""
+_ASSIGN_ITEMS = "UPDATE {work_items} SET assignee = %(assignee)s WHERE case_id = %(case_id)s"
 _UPSERT_ITEM = """
 INSERT INTO {work_items} (case_id, rule_id, step, started_on, due_on, suspended, extended_by,
                         legal_basis, warnings, kind, reference, title, organisation, assignee)
@@ -46,38 +49,95 @@ class WorkQueueView(TableView):
     def __init__(self, suffix: str = "") -> None:
         super().__init__(suffix)
         self._insert_head = self.sql(_INSERT_HEAD)
-        self._touch_head = self.sql(_TOUCH_HEAD)
-        self._assign = self.sql(_ASSIGN)
+        self._update_head = self.sql(_UPDATE_HEAD)
         self._assign_items = self.sql(_ASSIGN_ITEMS)
         self._upsert_item = self.sql(_UPSERT_ITEM)
         self._end_item = self.sql(_END_ITEM)
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-        """Write what one event changes."""
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        """Each head and item the batch touches, written once as it stands after the batch."""
+        return _QueueBatch(self, curs)
+
+
+@dataclass
+class _Head:
+    version: int
+    assigned: bool = False  # an assignment in this batch
+    assignee: str | None = None
+    opened: CaseFile.Opened | None = None  # the case was opened in this batch
+    kind: str = ""
+
+
+class _QueueBatch(ViewBatch):
+    view: WorkQueueView
+
+    def __init__(self, view: WorkQueueView, curs: Cursor[DictRow]) -> None:
+        super().__init__(view, curs)
+        self.heads: dict[UUID, _Head] = {}
+        # Each (case, rule) the batch started or moved (its deadline) or stopped (None).
+        self.items: dict[tuple[UUID, str], Deadline | None] = {}
+
+    def add(self, change: Change) -> None:
         event = change.event
+        head = self.heads.get(change.case_id)
+        if head is None or isinstance(event, CaseFile.Opened):
+            head = self.heads[change.case_id] = _Head(change.version, kind=str(change.kind))
+        head.version = change.version
         if isinstance(event, CaseFile.Opened):
-            curs.execute(
-                self._insert_head,
-                (
-                    change.case_id,
-                    str(change.kind),
-                    event.reference,
-                    event.title,
-                    event.organisation,
-                    event.timestamp,
-                    change.version,
-                ),
-            )
-        else:
-            curs.execute(self._touch_head, (change.version, change.case_id))
-            if isinstance(event, CaseFile.Assigned):
-                params = {"a": event.assignee, "c": change.case_id}
-                curs.execute(self._assign, params)
-                curs.execute(self._assign_items, params)
+            head.opened = event
+        elif isinstance(event, CaseFile.Assigned):
+            head.assigned, head.assignee = True, event.assignee
         for deadline in event.deadlines:
-            curs.execute(self._upsert_item, _item_params(change.case_id, deadline))
+            self.items[change.case_id, deadline.rule_id] = deadline
         for rule_id in event.ended:
-            curs.execute(self._end_item, (change.case_id, rule_id))
+            self.items[change.case_id, rule_id] = None
+
+    def flush(self) -> None:
+        view, curs = self.view, self.curs
+        opened = [(case_id, h) for case_id, h in self.heads.items() if h.opened is not None]
+        if opened:
+            curs.executemany(
+                view._insert_head,
+                [
+                    (
+                        case_id,
+                        h.kind,
+                        e.reference,
+                        e.title,
+                        e.organisation,
+                        h.assignee,
+                        e.timestamp,
+                        h.version,
+                    )
+                    for case_id, h in opened
+                    if (e := h.opened) is not None
+                ],
+            )
+        older = [(case_id, h) for case_id, h in self.heads.items() if h.opened is None]
+        if older:
+            curs.executemany(view._update_head, [_head_params(c, h) for c, h in older])
+        ended = [key for key, deadline in self.items.items() if deadline is None]
+        if ended:
+            curs.executemany(view._end_item, ended)
+        running = [
+            _item_params(case_id, deadline)
+            for (case_id, _), deadline in self.items.items()
+            if deadline is not None
+        ]
+        if running:  # items take the head's assignee, as it stands after the batch
+            curs.executemany(view._upsert_item, running)
+        assigned = [_head_params(c, h) for c, h in older if h.assigned]
+        if assigned:
+            curs.executemany(view._assign_items, assigned)
+
+
+def _head_params(case_id: UUID, head: _Head) -> dict[str, Any]:
+    return {
+        "case_id": case_id,
+        "version": head.version,
+        "assigned": head.assigned,
+        "assignee": head.assignee,
+    }
 
 
 def _item_params(case_id: UUID, deadline: Deadline) -> dict[str, Any]:

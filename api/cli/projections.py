@@ -75,10 +75,12 @@ def run(
     with opened() as container:
         app = container.application
         if until_caught_up:
-            for view_class in classes:
-                runner = ProjectionRunner(app, view_class(), batch_size=batch_size)
-                applied = runner.run_until_caught_up()
-                typer.echo(f"{view_class.name}: applied {applied} events, at {runner.position}")
+            # One runner for all of them: each event is read and decoded once.
+            runner = ProjectionRunner(app, [v() for v in classes], batch_size=batch_size)
+            read = runner.run_until_caught_up()
+            typer.echo(f"read {read} events")
+            for name, position in runner.positions().items():
+                typer.echo(f"{name}: at {position}")
             return
         supervisor = Supervisor(app, container.database.target.dsn, classes, batch_size=batch_size)
 

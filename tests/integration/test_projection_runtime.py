@@ -18,7 +18,7 @@ from domain.actors import Actor, Role
 from domain.application import Casework
 from projections.runner import Change, ProjectionRunner, TableView
 from projections.status import head_position, view_positions
-from projections.supervisor import Supervisor
+from projections.supervisor import Supervisor, WorkerState
 from projections.work_queue import read_queue
 from tests.integration.test_work_queue import QueueProbe, at, open_probe
 
@@ -47,14 +47,18 @@ def counting_view(name: str, *, fail_on: set[uuid.UUID] | None = None) -> type[T
     return Counting
 
 
-@pytest.fixture
-def view_name(db_connection: psycopg.Connection[Any]) -> str:
+def counting_table(conn: psycopg.Connection[Any]) -> str:
     name = "counts_" + uuid.uuid4().hex[:8]
-    db_connection.execute(
+    conn.execute(
         f"CREATE TABLE {name} "
         "(case_id uuid PRIMARY KEY, applied int NOT NULL, version int NOT NULL)"
     )
     return name
+
+
+@pytest.fixture
+def view_name(db_connection: psycopg.Connection[Any]) -> str:
+    return counting_table(db_connection)
 
 
 def double_applied(conn: psycopg.Connection[Any], table: str) -> list[tuple[Any, ...]]:
@@ -235,3 +239,60 @@ def test_a_writer_waits_for_views_that_another_process_runs(
     assert here.wait_for(head, timeout=15)
     elsewhere.join()
     assert here.states()[0].position >= head
+
+
+def applied_counts(conn: psycopg.Connection[Any], table: str, cases: list[uuid.UUID]) -> list[int]:
+    rows = dict(conn.execute(f"SELECT case_id, applied FROM {table}").fetchall())
+    return [rows.get(case_id, 0) for case_id in cases]
+
+
+def test_one_runner_keeps_several_views_each_from_its_own_position(
+    app: Casework,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+):
+    first, second = counting_table(db_connection), counting_table(db_connection)
+    ahead, behind = counting_view(first), counting_view(second)
+    handler = actor(Role.HANDLER)
+    early = open_probe(app, handler, org)
+    ProjectionRunner(app, ahead()).run_until_caught_up()  # one view is ahead of the other
+    late = open_probe(app, handler, org)
+    app.act(early.id, QueueProbe, lambda c: c.admit(app.step(handler, at=at(4))))
+    runner = ProjectionRunner(app, [ahead(), behind()], batch_size=7)
+    runner.run_until_caught_up()
+    head = head_position(db_connection)
+    assert runner.positions() == {first: head, second: head}
+    for table in (first, second):
+        assert applied_counts(db_connection, table, [early.id, late.id]) == [2, 1]
+        assert double_applied(db_connection, table) == []
+
+
+def test_a_view_failing_among_others_is_run_apart_and_holds_none_of_them_back(
+    app: Casework,
+    database: ConnectionTarget,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+    supervisors: list[Supervisor],
+):
+    first, second = counting_table(db_connection), counting_table(db_connection)
+    handler = actor(Role.HANDLER)
+    bad = open_probe(app, handler, org)
+    good = open_probe(app, handler, org)
+    failing = counting_view(first, fail_on={bad.id})
+    healthy = counting_view(second)
+    supervisor = supervise(supervisors, app, database, failing, healthy)
+    head = head_position(db_connection)
+
+    def state(name: str) -> WorkerState:
+        return next(s for s in supervisor.states() if s.name == name)
+
+    wait_until(lambda: state(second).position >= head)
+    wait_until(lambda: "cannot apply that case" in (state(first).last_error or ""))
+    assert state(first).position < head
+    assert supervisor.wait_for(head, timeout=0.2) is False
+    assert [w.view_classes for w in supervisor.workers] == [[healthy], [failing]]
+    assert applied_counts(db_connection, second, [bad.id, good.id]) == [1, 1]
+    assert applied_counts(db_connection, first, [bad.id, good.id]) == [0, 0]
+    assert double_applied(db_connection, second) == []

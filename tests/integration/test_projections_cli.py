@@ -41,8 +41,8 @@ def test_run_until_caught_up_applies_what_is_recorded_and_exits(
     assert result.returncode == 0, result.stderr
     [position] = view_positions(db_connection, ["work_queue"])
     assert position.lag == 0
-    assert result.stdout.startswith("work_queue: applied ")
-    assert result.stdout.rstrip().endswith(f"at {position.position}")
+    assert result.stdout.startswith("read ")
+    assert result.stdout.rstrip().endswith(f"work_queue: at {position.position}")
 
 
 def test_status_lists_every_view_with_position_and_lag(database: ConnectionTarget):

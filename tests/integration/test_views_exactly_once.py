@@ -13,12 +13,9 @@ from api.caseload import generate
 from domain.application import Casework
 from projections.rebuild import SUFFIX, Rebuild
 from projections.registry import VIEWS
-from projections.runner import Change, ProjectionRunner, TableView
+from projections.runner import ProjectionRunner, TableView, ViewBatch, ViewFailed
 from projections.status import head_position
-
-
-class PowerCut(Exception):
-    pass
+from tests.integration.power_cut import CutAfterRows, PowerCut
 
 
 @pytest.fixture(scope="module")
@@ -139,10 +136,11 @@ def test_a_crash_between_rows_and_commit_loses_and_repeats_nothing(
     class Crashing(view_class):  # type: ignore[valid-type,misc]
         crash_at = 0
 
-        def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-            super().apply(curs, change)
-            if change.position == self.crash_at:
-                raise PowerCut
+        def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+            def at_the_end(seen: list[tuple[int, uuid.UUID]]) -> bool:
+                return seen[-1][0] == self.crash_at
+
+            return CutAfterRows(self, curs, super().batch(curs), at_the_end)
 
     crashing_view = Crashing(suffix)
     crashing = ProjectionRunner(app, crashing_view, batch_size=50, tracking_name=tracking)
@@ -153,8 +151,9 @@ def test_a_crash_between_rows_and_commit_loses_and_repeats_nothing(
             start=honest.position, limit=50, inclusive_of_start=False
         )
         crashing_view.crash_at = batch[-1].id
-        with pytest.raises(PowerCut):
+        with pytest.raises(ViewFailed) as failed:
             crashing.run_batch()  # every row of the batch was written, then the power went
+        assert isinstance(failed.value.error, PowerCut)
         assert crashing.position == honest.position
         crashes += 1
         honest.run_batch()  # restarted: the same batch again, from the recorded position

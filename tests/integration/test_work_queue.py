@@ -15,8 +15,9 @@ from domain.application import Casework
 from domain.case import CaseFile
 from domain.step import CHINA, Step
 from domain.values import AdministrativeAct, CaseKind, Party, PartyRole
-from projections.runner import Change, ProjectionRunner
+from projections.runner import ProjectionRunner, ViewBatch, ViewFailed
 from projections.work_queue import WorkQueueView, read_queue
+from tests.integration.power_cut import CutAfterRows, PowerCut
 
 
 class QueueProbe(CaseFile):
@@ -108,16 +109,17 @@ def test_items_appear_move_and_disappear_as_events_arrive(
 
 
 class CrashAfterRows(WorkQueueView):
-    """Writes rows for the whole batch, then fails before the commit."""
+    """Writes rows for the whole batch, then fails before the commit if it held the case."""
 
     def __init__(self, crash_at_case: UUID) -> None:
         super().__init__()
         self.crash_at_case = crash_at_case
 
-    def apply(self, curs: Cursor[DictRow], change: Change) -> None:
-        super().apply(curs, change)
-        if change.case_id == self.crash_at_case:
-            raise RuntimeError("power cut")
+    def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
+        def held_the_case(seen: list[tuple[int, UUID]]) -> bool:
+            return any(case_id == self.crash_at_case for _, case_id in seen)
+
+        return CutAfterRows(self, curs, super().batch(curs), held_the_case)
 
 
 def snapshot(database: ConnectionTarget) -> list[tuple[Any, ...]]:
@@ -139,8 +141,9 @@ def test_a_crash_between_rows_and_commit_loses_and_repeats_nothing(
     second = open_probe(app, handler, org)
     app.act(first.id, QueueProbe, lambda c: c.admit(app.step(handler, at=at(4))))
     crashing = ProjectionRunner(app, CrashAfterRows(second.id))
-    with pytest.raises(RuntimeError, match="power cut"):
+    with pytest.raises(ViewFailed, match="power cut") as failed:
         crashing.run_until_caught_up()
+    assert isinstance(failed.value.error, PowerCut)
     assert crashing.position == before
     assert queue(database, org, dt.date(2026, 3, 3)) == []
     # Restart with the real view: the same rows as applying everything once.
