@@ -7,6 +7,7 @@ from collections.abc import Callable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     QueryDepthLimiter,
@@ -19,11 +20,18 @@ MAX_TOKENS = 5000
 MAX_BODY_BYTES = 64 * 1024
 
 
+# The depth and alias rules, made once: each limiter makes a new rule class when built, and
+# ValidationCache keys its results on the rules, so rules made per request would never hit it.
+LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
 def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     """Factories of the extensions that refuse oversized operations before they run."""
     return [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(list(LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ]
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from graphql.execution import Executor as GraphQLExecutionContext
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from api.graphql.errors import CodedErrors, Problem, Refusal
+from api.graphql.execution import CaseworkExecutionContext
 from api.graphql.limits import limit_extensions
 from api.graphql.mutations import Mutation
 from api.graphql.queries import Query
@@ -40,8 +43,10 @@ class CaseworkSchema(strawberry.Schema):
                 logger.info("rejected request: %s", error.message)
 
 
-def build_schema() -> strawberry.Schema:
-    """The schema served at /graphql."""
+def build_schema(
+    execution_context_class: type[GraphQLExecutionContext[Any]] = CaseworkExecutionContext,
+) -> strawberry.Schema:
+    """The schema served at /graphql (its execution replaceable, to compare against)."""
     return CaseworkSchema(
         query=Query,
         mutation=Mutation,
@@ -54,6 +59,7 @@ def build_schema() -> strawberry.Schema:
             *limit_extensions(),
             CodedErrors,
         ],
+        execution_context_class=execution_context_class,
     )
 
 

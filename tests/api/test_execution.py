@@ -1,0 +1,190 @@
+"""Plain fields read directly give what graphql-core's general execution gives, errors included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLResolveInfo
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from api.auth import read_token
+from api.bootstrap import Container
+from api.graphql.context import Context
+from api.graphql.execution import CaseworkExecutionContext
+from api.graphql.limits import limit_extensions
+from api.graphql.schema import build_schema
+from domain.actors import Role
+from tests.api.conftest import GraphQL, Users
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    GREEN = "green"
+
+
+@strawberry.type
+class Thing:
+    name: str
+    nickname: str | None
+    count: int
+    ratio: float
+    on: dt.date
+    colour: Colour
+    tags: list[str]
+    child: Thing | None
+
+    @strawberry.field
+    def loud(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def times(self, n: int) -> int:
+        return self.count * n
+
+
+def thing(name: Any = "甲", **changes: Any) -> Thing:
+    values: dict[str, Any] = {
+        "name": name,
+        "nickname": None,
+        "count": 3,
+        "ratio": 0.5,
+        "on": dt.date(2026, 12, 18),
+        "colour": Colour.RED,
+        "tags": ["a", "b"],
+        "child": None,
+    }
+    return Thing(**(values | changes))
+
+
+THINGS = [
+    thing(),
+    thing("乙", nickname="小乙", child=thing("丙", colour=Colour.GREEN)),
+    thing(None),  # null where the schema forbids one
+    thing("丁", colour="purple"),  # a value the enum refuses
+    thing("戊", count="many"),  # a value the scalar refuses
+    thing("己", child=thing(None)),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Thing | None]:
+        return THINGS
+
+    @strawberry.field
+    def good(self) -> list[Thing]:
+        return THINGS[:2]
+
+
+ALL_FIELDS = """
+{
+  things {
+    __typename name nick: nickname count ratio on colour tags loud times(n: 2)
+    child { name colour nickname }
+    ... on Thing { count again: name }
+    skipped: name @skip(if: true)
+  }
+}
+"""
+PLAIN_ONLY = "{ good { name nickname count ratio on colour } }"
+
+
+class Counting(CaseworkExecutionContext):
+    """Counts the resolve-info records built, i.e. the fields given the general path."""
+
+    built = 0
+
+    def build_resolve_info(self, *args: Any, **kwargs: Any) -> GraphQLResolveInfo:
+        Counting.built += 1
+        return super().build_resolve_info(*args, **kwargs)
+
+
+def run(execution: type[Any], query: str) -> tuple[Any, list[Any]]:
+    schema = strawberry.Schema(query=Query, execution_context_class=execution)
+    result = schema.execute_sync(query)
+    return result.data, [error.formatted for error in result.errors or []]
+
+
+def test_plain_fields_give_the_same_data_and_errors_as_the_general_path() -> None:
+    fast = run(CaseworkExecutionContext, ALL_FIELDS)
+    general = run(StrawberryGraphQLCoreExecutionContext, ALL_FIELDS)
+    assert fast == general
+    data, errors = fast
+    assert data["things"][0]["name"] == "甲"
+    assert data["things"][1]["child"] == {"name": "丙", "colour": "GREEN", "nickname": None}
+    assert [data["things"][n] for n in (2, 3, 4)] == [None, None, None]
+    assert data["things"][5]["child"] is None
+    assert sorted(tuple(e["path"]) for e in errors) == [
+        ("things", 2, "name"),
+        ("things", 3, "colour"),
+        ("things", 4, "count"),
+        ("things", 5, "child", "name"),
+    ]
+
+
+def test_an_object_of_plain_fields_builds_no_resolve_info_per_field() -> None:
+    Counting.built = 0
+    data, errors = run(Counting, PLAIN_ONLY)
+    assert (data, errors) == run(StrawberryGraphQLCoreExecutionContext, PLAIN_ONLY)
+    assert Counting.built == 1  # the root field `good`, which has a resolver
+
+
+def test_the_limit_rules_are_the_same_for_every_request() -> None:
+    # ValidationCache keys on the rules: new rule classes per request would never hit it.
+    first = [factory() for factory in limit_extensions()]
+    second = [factory() for factory in limit_extensions()]
+    rules = [getattr(e, "validation_rules", None) for e in first]
+    assert rules == [getattr(e, "validation_rules", None) for e in second]
+    assert any(rules)
+
+
+QUEUE = """
+query($filter: WorkQueueFilter, $first: Int!) {
+  workQueue(filter: $filter, first: $first) {
+    edges {
+      cursor
+      node {
+        caseId ruleId kind reference title organisation assignee step dueOn daysLeft overdue
+        suspended extendedBy legalBasis warnings case { status version openedOn }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_the_served_queue_is_what_the_general_path_gives(
+    gql: GraphQL, users: Users, api_container: Container
+) -> None:
+    intake, head = users(Role.INTAKE), users(Role.APPROVER)
+    data = {
+        "title": "邻里纠纷",
+        "parties": [{"name": "张三", "role": "APPLICANT"}, {"name": "李四", "role": "OTHER"}],
+        "origin": "APPLICATION",
+        "mediationType": "ADMINISTRATIVE",
+    }
+    for _ in range(3):
+        await gql.mutate(intake, "registerMediation", data)
+    variables = {"filter": {"scope": "ORGANISATION"}, "first": 2}
+    served = await gql.query(head, QUEUE, variables)
+    assert len(served["workQueue"]["edges"]) == 2
+
+    secret = api_container.settings.jwt_secret.get_secret_value()
+    general = build_schema(StrawberryGraphQLCoreExecutionContext)
+    context = Context(api_container, read_token(secret, head.token))
+    result = await general.execute(QUEUE, variable_values=variables, context_value=context)
+    assert result.errors is None
+    assert result.data == served
+
+    other = {"filter": {"scope": "ORGANISATION", "organisation": "elsewhere"}, "first": 2}
+    refused = await gql.errors(head, QUEUE, other)
+    assert [e["extensions"]["code"] for e in refused] == ["FORBIDDEN"]
+    context = Context(api_container, read_token(secret, head.token))
+    result = await general.execute(QUEUE, variable_values=other, context_value=context)
+    assert [e.message for e in result.errors or []] == [e["message"] for e in refused]
