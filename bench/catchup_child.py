@@ -36,8 +36,7 @@ def main(url: str, data_dir: str, mode: str) -> dict[str, float]:
             caught_up = container.projections.wait_for(head, timeout=3600)
             assert caught_up, "the views did not catch up within an hour"
         else:
-            for view_class in view_classes():
-                Rebuild(app, view_class).run()
+            Rebuild(app, view_classes()).run()
         seconds = time.perf_counter() - began
     finally:
         container.close()

@@ -265,7 +265,8 @@ class ProjectionRunner:
             raise ValueError("a runner needs at least one view")
         if tracking_name is not None and len(self.views) != 1:
             raise ValueError("a tracking name is for a runner of one view")
-        self.tracking_names = [tracking_name or view.name for view in self.views]
+        # A copy of a view (a suffix on its tables) keeps its own position.
+        self.tracking_names = [tracking_name or view.name + view.suffix for view in self.views]
         self.batch_size = batch_size
         # Every case a batch touches stays in memory until the batch is written (see ViewBatch).
         self.states = states or CaseStates(app, capacity=max(5_000, batch_size))

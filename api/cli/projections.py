@@ -15,7 +15,6 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -121,13 +120,13 @@ def rebuild(names: Names = None, batch_size: BatchSize = 2000) -> None:
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=Console(stderr=True)) as progress:
-            for view_class in classes:
-                task = progress.add_task(view_class.name, total=None)
+            # One pass over the log for all of them; swapped in together.
+            task = progress.add_task(", ".join(v.name for v in classes), total=None)
 
-                def advance(done: int, total: int, task: TaskID = task) -> None:
-                    progress.update(task, completed=done, total=total)
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
 
-                result = Rebuild(container.application, view_class, batch_size).run(advance)
+            for result in Rebuild(container.application, classes, batch_size).run(advance):
                 progress.console.print(
                     f"{result.name}: rebuilt from {result.events} events, at {result.position}"
                 )

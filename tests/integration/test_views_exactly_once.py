@@ -109,7 +109,7 @@ def test_a_rebuilt_view_equals_the_incrementally_built_one(
     rebuild.build_aside()
     assert_same(db_connection, view_class, SUFFIX)
     before = differences(db_connection, view_class, SUFFIX)
-    result = rebuild.swap()
+    [result] = rebuild.swap()
     assert result.position == head_position(db_connection)
     # The swapped-in rows are the rows the live view had: nothing gained, nothing lost.
     copy = copy_of(db_connection, view_class, "__check")
@@ -194,3 +194,34 @@ def test_two_runners_of_one_view_apply_each_event_once(
     assert runners[0].position == head_position(db_connection)
     catch_up_live(app, view_class)
     assert_same(db_connection, view_class, suffix)
+
+
+def test_one_runner_of_every_view_builds_each_as_a_runner_of_its_own_does(
+    app: Casework, caseload: None, db_connection: psycopg.Connection[Any]
+):
+    copies = [copy_of(db_connection, view_class, "__group") for view_class in VIEWS]
+    runner = ProjectionRunner(app, copies, batch_size=50)
+    runner.run_until_caught_up()
+    head = head_position(db_connection)
+    assert runner.positions() == {view.name + "__group": head for view in VIEWS}
+    for view_class in VIEWS:
+        catch_up_live(app, view_class)
+        assert_same(db_connection, view_class, "__group")
+
+
+def test_every_view_rebuilt_in_one_pass_equals_the_live_views(
+    app: Casework, caseload: None, db_connection: psycopg.Connection[Any]
+):
+    for view_class in VIEWS:
+        catch_up_live(app, view_class)
+    rebuild = Rebuild(app, VIEWS, batch_size=300)
+    rebuild.build_aside()
+    for view_class in VIEWS:
+        assert_same(db_connection, view_class, SUFFIX)
+    results = rebuild.swap()
+    head = head_position(db_connection)
+    assert [(r.name, r.position) for r in results] == [(v.name, head) for v in VIEWS]
+    leftovers = db_connection.execute(
+        "SELECT tablename FROM pg_tables WHERE tablename LIKE %s", ("%" + SUFFIX,)
+    ).fetchall()
+    assert leftovers == []
