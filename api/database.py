@@ -103,6 +103,9 @@ class ConnectionTarget:
             # Alembic owns the schema; the library must never create or alter tables.
             "CREATE_TABLE": "no",
             "SINGLE_ROW_TRACKING": "yes",
+            # The library's recorder, sending a save (lock, NOTIFY, insert, commit) and a
+            # case's load (snapshot and the events after it) in one round trip each.
+            "APPLICATION_RECORDER_TOPIC": "api.eventstore:CaseworkRecorder",
             # Never the DB-function insert path: it skips the table lock that keeps
             # notification ids in commit order, and projections would miss events.
             "POSTGRES_ENABLE_DB_FUNCTIONS": "no",

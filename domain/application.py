@@ -6,13 +6,14 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 from uuid import UUID, uuid4
 
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
     ProjectorFunction,
+    Repository,
     project_aggregate,
 )
 from eventsourcing.domain import MutableOrImmutableAggregate, Snapshot
@@ -20,6 +21,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     PersistenceError,
+    StoredEvent,
     Transcoder,
 )
 
@@ -61,6 +63,41 @@ class NotConfigured(RuntimeError):
     """The application was built without a port this call needs."""
 
 
+@runtime_checkable
+class SnapshotAndEvents(Protocol):
+    """A recorder that reads a case's latest snapshot and the events after it in one query."""
+
+    def select_with_snapshot(
+        self, originator_id: UUID, *, lte: int | None = None
+    ) -> tuple[StoredEvent | None, list[StoredEvent]]:
+        """The latest snapshot at or below `lte` (or None) and the events after it, to `lte`."""
+        ...
+
+
+class CaseRepository(Repository[UUID]):
+    """The library's repository; a case is read in one query when the recorder can."""
+
+    def _reconstruct_aggregate(
+        self,
+        aggregate_id: UUID,
+        version: int | None,
+        projector_func: ProjectorFunction[Any, Any],
+    ) -> Any:
+        recorder = self.event_store.recorder
+        if self.snapshot_store is None or not isinstance(recorder, SnapshotAndEvents):
+            return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
+        stored_snapshot, stored_events = recorder.select_with_snapshot(aggregate_id, lte=version)
+        events: list[Any] = []
+        if stored_snapshot is not None:
+            events.append(self.snapshot_store.mapper.to_domain_event(stored_snapshot))
+        events.extend(map(self.event_store.mapper.to_domain_event, stored_events))
+        aggregate = projector_func(None, events)
+        if aggregate is None:
+            msg = f"Aggregate {aggregate_id!r} version {version!r} not found."
+            raise AggregateNotFoundError(msg)
+        return aggregate
+
+
 def utc_now() -> dt.datetime:
     """The wall clock, in UTC; only the application reads it, never the domain."""
     return dt.datetime.now(dt.UTC)
@@ -93,6 +130,19 @@ class Casework(Application[UUID]):
         self.blobs = blobs
         self.clock = clock
         self.timekeeper = timekeeper or Timekeeper(load_rules(), WorkCalendar())
+
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository, reading a case with its snapshot in one round trip."""
+        plain = super().construct_repository()
+        repository = CaseRepository(
+            event_store=plain.event_store,
+            snapshot_store=plain.snapshot_store,
+            fastforward=plain.fastforward,
+            fastforward_skipping=plain.fastforward_skipping,
+            deepcopy_from_cache=plain.deepcopy_from_cache,
+        )
+        repository.cache = plain.cache
+        return repository
 
     def construct_transcoder(self) -> Transcoder:
         """The library's JSON transcoder, taught the domain's value types."""
