@@ -16,10 +16,14 @@ from projections.runner import Change, TableView, ViewBatch
 
 _INSERT_CASE = """
 INSERT INTO {dossier_cases}
-    (case_id, kind, reference, title, organisation, status, act_key, opened_at, version)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+    (case_id, kind, reference, title, organisation, status, act_key, opened_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 """
-_UPDATE_CASE = "UPDATE {dossier_cases} SET status = %s, version = %s WHERE case_id = %s"
+# Most events leave the status as it was: then the row is found and left alone.
+_UPDATE_CASE = """
+UPDATE {dossier_cases} SET status = %(status)s
+WHERE case_id = %(case_id)s AND status <> %(status)s
+"""
 _INSERT_LINK = """
 INSERT INTO {dossier_links} (case_id, other_id, other_kind, relation) VALUES (%s, %s, %s, %s)
 """
@@ -75,12 +79,10 @@ class _DossierBatch(ViewBatch):
             case = change.case
             if (opened := self.opened.get(case_id)) is not None:
                 kind, reference, title, organisation, act_key, at = opened
-                status, version = str(case.status), change.version
-                inserts.append(
-                    (case_id, kind, reference, title, organisation, status, act_key, at, version)
-                )
+                status = str(case.status)
+                inserts.append((case_id, kind, reference, title, organisation, status, act_key, at))
             else:
-                updates.append((str(case.status), change.version, case_id))
+                updates.append({"case_id": case_id, "status": str(case.status)})
         if inserts:
             self.curs.executemany(view._insert_case, inserts)
         if updates:

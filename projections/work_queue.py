@@ -15,15 +15,10 @@ from domain.deadlines import Deadline
 from projections.runner import Change, TableView, ViewBatch
 
 _INSERT_HEAD = """
-INSERT INTO {case_heads}
-    (case_id, kind, reference, title, organisation, assignee, opened_at, version)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+INSERT INTO {case_heads} (case_id, kind, reference, title, organisation, assignee, opened_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
 """
-_UPDATE_HEAD = """
-UPDATE {case_heads} SET version = %(version)s,
-    assignee = CASE WHEN %(assigned)s THEN %(assignee)s ELSE assignee END
-WHERE case_id = %(case_id)s
-"""
+_ASSIGN_HEAD = "UPDATE {case_heads} SET assignee = %(assignee)s WHERE case_id = %(case_id)s"
 _ASSIGN_ITEMS = "UPDATE {work_items} SET assignee = %(assignee)s WHERE case_id = %(case_id)s"
 _UPSERT_ITEM = """
 INSERT INTO {work_items} (case_id, rule_id, step, started_on, due_on, suspended, extended_by,
@@ -49,7 +44,7 @@ class WorkQueueView(TableView):
     def __init__(self, suffix: str = "") -> None:
         super().__init__(suffix)
         self._insert_head = self.sql(_INSERT_HEAD)
-        self._update_head = self.sql(_UPDATE_HEAD)
+        self._assign_head = self.sql(_ASSIGN_HEAD)
         self._assign_items = self.sql(_ASSIGN_ITEMS)
         self._upsert_item = self.sql(_UPSERT_ITEM)
         self._end_item = self.sql(_END_ITEM)
@@ -59,34 +54,23 @@ class WorkQueueView(TableView):
         return _QueueBatch(self, curs)
 
 
-@dataclass
-class _Head:
-    version: int
-    assigned: bool = False  # an assignment in this batch
-    assignee: str | None = None
-    opened: CaseFile.Opened | None = None  # the case was opened in this batch
-    kind: str = ""
-
-
 class _QueueBatch(ViewBatch):
     view: WorkQueueView
 
     def __init__(self, view: WorkQueueView, curs: Cursor[DictRow]) -> None:
         super().__init__(view, curs)
-        self.heads: dict[UUID, _Head] = {}
+        self.opened: dict[UUID, tuple[str, CaseFile.Opened]] = {}  # cases opened in the batch
+        self.assigned: dict[UUID, str | None] = {}  # each case's last assignment in the batch
         # Each (case, rule) the batch started or moved (its deadline) or stopped (None).
         self.items: dict[tuple[UUID, str], Deadline | None] = {}
 
     def add(self, change: Change) -> None:
         event = change.event
-        head = self.heads.get(change.case_id)
-        if head is None or isinstance(event, CaseFile.Opened):
-            head = self.heads[change.case_id] = _Head(change.version, kind=str(change.kind))
-        head.version = change.version
         if isinstance(event, CaseFile.Opened):
-            head.opened = event
+            self.opened[change.case_id] = (str(change.kind), event)
+            self.assigned.pop(change.case_id, None)
         elif isinstance(event, CaseFile.Assigned):
-            head.assigned, head.assignee = True, event.assignee
+            self.assigned[change.case_id] = event.assignee
         for deadline in event.deadlines:
             self.items[change.case_id, deadline.rule_id] = deadline
         for rule_id in event.ended:
@@ -94,28 +78,26 @@ class _QueueBatch(ViewBatch):
 
     def flush(self) -> None:
         view, curs = self.view, self.curs
-        opened = [(case_id, h) for case_id, h in self.heads.items() if h.opened is not None]
-        if opened:
+        if self.opened:
             curs.executemany(
                 view._insert_head,
                 [
                     (
                         case_id,
-                        h.kind,
+                        kind,
                         e.reference,
                         e.title,
                         e.organisation,
-                        h.assignee,
+                        self.assigned.pop(case_id, None),
                         e.timestamp,
-                        h.version,
                     )
-                    for case_id, h in opened
-                    if (e := h.opened) is not None
+                    for case_id, (kind, e) in self.opened.items()
                 ],
             )
-        older = [(case_id, h) for case_id, h in self.heads.items() if h.opened is None]
-        if older:
-            curs.executemany(view._update_head, [_head_params(c, h) for c, h in older])
+        # Now only cases opened before the batch: their heads, then their items, follow.
+        assigned = [{"case_id": c, "assignee": a} for c, a in self.assigned.items()]
+        if assigned:
+            curs.executemany(view._assign_head, assigned)
         ended = [key for key, deadline in self.items.items() if deadline is None]
         if ended:
             curs.executemany(view._end_item, ended)
@@ -126,18 +108,8 @@ class _QueueBatch(ViewBatch):
         ]
         if running:  # items take the head's assignee, as it stands after the batch
             curs.executemany(view._upsert_item, running)
-        assigned = [_head_params(c, h) for c, h in older if h.assigned]
         if assigned:
             curs.executemany(view._assign_items, assigned)
-
-
-def _head_params(case_id: UUID, head: _Head) -> dict[str, Any]:
-    return {
-        "case_id": case_id,
-        "version": head.version,
-        "assigned": head.assigned,
-        "assignee": head.assignee,
-    }
 
 
 def _item_params(case_id: UUID, deadline: Deadline) -> dict[str, Any]:
