@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from domain.case import CaseFile
 from domain.step import china_date
-from projections.runner import Change, TableView, ViewBatch
+from projections.runner import CASES_IN_MEMORY, Change, TableView, ViewBatch
 
 # Between names in the stored search texts: normalised queries never contain it, so a match
 # never runs across two names.
@@ -178,7 +178,7 @@ def _row(change: Change) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=CASES_IN_MEMORY)  # as many as the runner keeps in memory
 def _searchable(
     reference: str, title: str, party_names: tuple[str, ...], act_names: tuple[str, ...]
 ) -> tuple[str, str, str, str, str]:

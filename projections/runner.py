@@ -111,6 +111,12 @@ class ChangeByChange(ViewBatch):
         self.view.apply(self.curs, change)
 
 
+# Cases kept replayed in memory (a few KiB each). A district's year has some 9,300 cases and
+# thousands of them open at once, their events interleaved in the log: fewer than that, and a
+# catch-up reloads a case from the store for most of its events.
+CASES_IN_MEMORY = 20_000
+
+
 class CaseStates:
     """The state of each case as of the event being applied, replayed in memory.
 
@@ -119,7 +125,7 @@ class CaseStates:
     rolled-back batch or a gap can never leave a stale state behind.
     """
 
-    def __init__(self, app: Application[UUID], capacity: int = 5_000) -> None:
+    def __init__(self, app: Application[UUID], capacity: int = CASES_IN_MEMORY) -> None:
         self.app = app
         self.capacity = capacity
         self._cases: OrderedDict[UUID, CaseFile] = OrderedDict()
@@ -186,6 +192,10 @@ class ViewRecorder(PostgresTrackingRecorder):
             # Concurrent batches of one view queue here instead of deadlocking on its rows
             # (the same order in every process); the later one then fails on the tracking
             # row and rolls back whole.
+            # A view is derived data: a batch lost in a crash of the database server is applied
+            # again from the log (its position went with it), so its commit need not wait for
+            # the disk.
+            curs.execute("SET LOCAL synchronous_commit = off")
             for key in sorted({lock_key(share.tracking_name) for share in shares}):
                 curs.execute("SELECT pg_advisory_xact_lock(%s, %s)", (BATCH_LOCK_CLASS, key))
             names = [share.tracking_name for share in shares]
@@ -269,7 +279,7 @@ class ProjectionRunner:
         self.tracking_names = [tracking_name or view.name + view.suffix for view in self.views]
         self.batch_size = batch_size
         # Every case a batch touches stays in memory until the batch is written (see ViewBatch).
-        self.states = states or CaseStates(app, capacity=max(5_000, batch_size))
+        self.states = states or CaseStates(app, capacity=max(CASES_IN_MEMORY, batch_size))
         if self.states.capacity < batch_size:
             raise ValueError("the case states must hold at least one batch's cases")
         self.recorder = ViewRecorder(datastore_of(app), tracking_table_name=TRACKING_TABLE)
