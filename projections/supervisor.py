@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from eventsourcing import persistence
 from eventsourcing.application import Application
 from psycopg import sql
 
@@ -27,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 LOCK_CLASS = 0x43415345  # "CASE": the lock of a view's active runner (one per view)
 SPLIT_AFTER = 3  # failures in a row after which a worker's views are run apart
+CONNECTION_ERRORS = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,13 @@ class ViewWorker(threading.Thread):
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.connection: psycopg.Connection[Any] | None = None
+        self.moved = False
 
     def run(self) -> None:
         """Serve the views; restart after a failure, with backoff, until stopped."""
         backoff, failures = 0.2, 0
         while not self.supervisor.stopping.is_set() and self.view_classes:
+            self.moved = False  # set once the views are up to date after a (re)start
             try:
                 self._serve()
             except ViewFailed as exc:
@@ -76,8 +85,12 @@ class ViewWorker(threading.Thread):
             except Exception as exc:  # a dying runner must never leave its views stopped
                 if self.supervisor.stopping.is_set():
                     break
+                if self.moved:  # it worked for a while: a failure anew, not one in a row
+                    backoff, failures = 0.2, 0
                 self._failed(exc, backoff)
-                backoff, failures = min(backoff * 2, 5.0), failures + 1
+                backoff = min(backoff * 2, 5.0)
+                # A lost connection is nobody's view's fault (the database restarting, say).
+                failures += not isinstance(exc, CONNECTION_ERRORS)
                 if failures >= SPLIT_AFTER and len(self.view_classes) > 1:
                     self._split()
             else:
@@ -142,6 +155,7 @@ class ViewWorker(threading.Thread):
                     while runner.run_batch():
                         self._report(runner)
                     self._report(runner)
+                    self.moved = True
                 # Wake on the next NOTIFY, or poll now and then in case one was missed (and
                 # to take over a view another process stopped running).
                 for _ in conn.notifies(timeout=self.poll_interval, stop_after=1):

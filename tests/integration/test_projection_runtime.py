@@ -23,8 +23,14 @@ from projections.work_queue import read_queue
 from tests.integration.test_work_queue import QueueProbe, at, open_probe
 
 
-def counting_view(name: str, *, fail_on: set[uuid.UUID] | None = None) -> type[TableView]:
-    """A view that counts the events it applied per case: a double application shows."""
+def counting_view(
+    name: str, *, fail_on: set[uuid.UUID] | None = None, refused_on: set[uuid.UUID] | None = None
+) -> type[TableView]:
+    """A view that counts the events it applied per case: a double application shows.
+
+    `fail_on`: the view's own code fails on these cases; `refused_on`: the database refuses
+    a statement the view sends for them.
+    """
 
     class Counting(TableView):
         tables = (name,)
@@ -41,6 +47,8 @@ def counting_view(name: str, *, fail_on: set[uuid.UUID] | None = None) -> type[T
         def apply(self, curs: Cursor[DictRow], change: Change) -> None:
             if fail_on and change.case_id in fail_on:
                 raise RuntimeError("this view cannot apply that case")
+            if refused_on and change.case_id in refused_on:
+                curs.execute("SELECT 1 / 0")
             curs.execute(self.upsert, (change.case_id, change.version))
 
     Counting.name = name
@@ -296,3 +304,55 @@ def test_a_view_failing_among_others_is_run_apart_and_holds_none_of_them_back(
     assert applied_counts(db_connection, second, [bad.id, good.id]) == [1, 1]
     assert applied_counts(db_connection, first, [bad.id, good.id]) == [0, 0]
     assert double_applied(db_connection, second) == []
+
+
+def test_views_failing_together_in_the_database_are_run_apart(
+    app: Casework,
+    database: ConnectionTarget,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+    supervisors: list[Supervisor],
+):
+    first, second = counting_table(db_connection), counting_table(db_connection)
+    bad = open_probe(app, actor(Role.HANDLER), org)
+    refused = counting_view(first, refused_on={bad.id})
+    healthy = counting_view(second)
+    supervisor = supervise(supervisors, app, database, refused, healthy)
+    head = head_position(db_connection)
+
+    def state(name: str) -> WorkerState:
+        return next(s for s in supervisor.states() if s.name == name)
+
+    # The statement's error names no view; after three failures in a row each runs apart.
+    wait_until(lambda: state(second).position >= head)
+    assert [w.view_classes for w in supervisor.workers] == [[refused], [healthy]]
+    assert "division by zero" in (state(first).last_error or "")
+    assert state(first).position < head
+    assert state(first).restarts >= 3
+    assert applied_counts(db_connection, second, [bad.id]) == [1]
+    assert double_applied(db_connection, second) == []
+
+
+def test_a_lost_connection_does_not_run_views_apart(
+    app: Casework,
+    database: ConnectionTarget,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+    supervisors: list[Supervisor],
+):
+    first, second = counting_table(db_connection), counting_table(db_connection)
+    views = (counting_view(first), counting_view(second))
+    supervisor = supervise(supervisors, app, database, *views)
+    assert supervisor.wait_for(head_position(db_connection), timeout=15)
+    for cut in range(1, 5):  # more cuts in a row than a worker's failures before it splits
+        worker = supervisor.workers[0]
+        wait_until(lambda w=worker: w.connection is not None and not w.connection.closed)
+        assert worker.connection is not None
+        pid = worker.connection.info.backend_pid
+        db_connection.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        wait_until(lambda cut=cut: min(s.restarts for s in supervisor.states()) >= cut)
+    open_probe(app, actor(Role.HANDLER), org)
+    assert supervisor.wait_for(head_position(db_connection), timeout=15)
+    assert [w.view_classes for w in supervisor.workers] == [list(views)]
