@@ -32,7 +32,7 @@ def main(url: str, data_dir: str, mode: str) -> dict[str, float]:
         idle_mb = psutil.Process().memory_info().rss / 2**20
         began, reached = time.perf_counter(), 0
         if mode == "catch-up":
-            container.projections.start()  # one worker per view, as `casework serve` runs them
+            container.projections.start()  # as `casework serve` runs the views
             # However long it takes, as long as the views keep moving.
             while not container.projections.wait_for(head, timeout=600):
                 moved = min(state.position for state in container.projections.states())

@@ -15,7 +15,14 @@ from eventsourcing.application import Application
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
-from projections.runner import TRACKING_TABLE, ProjectionRunner, TableView, datastore_of
+from projections.runner import (
+    TRACKING_TABLE,
+    ProjectionRunner,
+    Share,
+    TableView,
+    apply_changes,
+    datastore_of,
+)
 
 SUFFIX = "__rebuild"
 Progress = Callable[[int, int], None]  # (position reached, position to reach)
@@ -71,11 +78,14 @@ class Rebuild:
         applied = 0
         while count := self.runner.run_batch():
             applied += max(count, 0)
-            if progress is not None:
-                progress(self.runner.position, max(target, self.runner.position))
-        if progress is not None:
-            progress(self.runner.position, max(target, self.runner.position))
+            self._report(progress, target)
+        self._report(progress, target)
         return applied
+
+    def _report(self, progress: Progress | None, target: int) -> None:
+        if progress is not None:
+            reached = min(self.runner.positions(fresh=False).values())
+            progress(reached, max(target, reached))
 
     def swap(self, applied: int = 0) -> list[Rebuilt]:
         """Bring the copies up to the head and make them the live views, in one transaction."""
@@ -92,19 +102,14 @@ class Rebuild:
             )
             positions = self.runner.positions()
             start = min(positions.values())
+            shares = [
+                Share(aside, name, positions[name])
+                for aside, name in zip(self.asides, self.runner.tracking_names, strict=True)
+            ]
             while notifications := self.app.recorder.select_notifications(
                 start=start, limit=self.runner.batch_size, inclusive_of_start=False
             ):
-                shares = [
-                    (positions[name], aside.batch(curs))
-                    for aside, name in zip(self.asides, self.runner.tracking_names, strict=True)
-                ]
-                for change in self.runner.changes(notifications):
-                    for position, batch in shares:
-                        if change.position > position:
-                            batch.add(change)
-                for _, batch in shares:
-                    batch.flush()
+                apply_changes(curs, shares, self.runner.changes(notifications))
                 applied += len(notifications)
                 start = notifications[-1].id
             for live, aside in zip(self.lives, self.asides, strict=True):

@@ -1,4 +1,4 @@
-"""Runs a view over the event log: each batch's rows and tracking position in one transaction."""
+"""Runs views over the event log: each batch's rows and tracking positions in one transaction."""
 
 from __future__ import annotations
 
@@ -206,13 +206,7 @@ class ViewRecorder(PostgresTrackingRecorder):
                 raise IntegrityError(f"another runner moved {', '.join(moved)} meanwhile")
             # Pipeline mode: the batch's statements go out without a round trip each.
             with curs.connection.pipeline():
-                batches = [(share, share.view.batch(curs)) for share in shares]
-                for change in changes:
-                    for share, batch in batches:
-                        if change.position > share.position:
-                            _guarded(share, batch.add, change)
-                for share, batch in batches:
-                    _guarded(share, batch.flush)
+                apply_changes(curs, shares, changes)
             for share in shares:
                 # Raises IntegrityError if another runner already went past this position.
                 self._insert_tracking(curs, Tracking(share.tracking_name, upto))
@@ -232,6 +226,19 @@ class ViewRecorder(PostgresTrackingRecorder):
         ).fetchall()
         found = {str(row["application_name"]): int(row["notification_id"]) for row in rows}
         return {name: found.get(name, 0) for name in tracking_names}
+
+
+def apply_changes(
+    curs: Cursor[DictRow], shares: Sequence[Share], changes: Iterable[Change]
+) -> None:
+    """Hand each change to every view it lies past, then have each view write its batch."""
+    batches = [(share, share.view.batch(curs)) for share in shares]
+    for change in changes:
+        for share, batch in batches:
+            if change.position > share.position:
+                _guarded(share, batch.add, change)
+    for share, batch in batches:
+        _guarded(share, batch.flush)
 
 
 def _guarded(share: Share, call: Any, *args: Any) -> None:
@@ -283,6 +290,9 @@ class ProjectionRunner:
         if self.states.capacity < batch_size:
             raise ValueError("the case states must hold at least one batch's cases")
         self.recorder = ViewRecorder(datastore_of(app), tracking_table_name=TRACKING_TABLE)
+        # The positions as this runner last read or wrote them (None: not yet read), for
+        # reporting progress without another query.
+        self._known: dict[str, int] | None = None
 
     @property
     def view(self) -> TableView:
@@ -296,9 +306,14 @@ class ProjectionRunner:
         assert len(self.views) == 1, "this runner keeps several views"
         return self.tracking_names[0]
 
-    def positions(self) -> dict[str, int]:
-        """Each view's position by tracking name: the last event applied (0 before any)."""
-        return self.recorder.positions(self.tracking_names)
+    def positions(self, *, fresh: bool = True) -> dict[str, int]:
+        """Each view's position by tracking name: the last event applied (0 before any).
+
+        `fresh` False: as this runner last read or wrote them, without a query if it can.
+        """
+        if fresh or self._known is None:
+            self._known = self.recorder.positions(self.tracking_names)
+        return dict(self._known)
 
     @property
     def position(self) -> int:
@@ -336,7 +351,9 @@ class ProjectionRunner:
             # Another runner of one of the views applied the batch first; ours rolled back
             # whole, and the next batch starts from the positions as they are then.
             logger.info("%s: batch up to %s applied elsewhere", self._names(), upto)
+            self._known = None
             return -1
+        self._known = positions | {share.tracking_name: upto for share in shares}
         return len(notifications)
 
     def run_until_caught_up(self) -> int:

@@ -162,7 +162,7 @@ class ViewWorker(threading.Thread):
                     pass
 
     def _report(self, runner: ProjectionRunner) -> None:
-        for name, position in runner.positions().items():
+        for name, position in runner.positions(fresh=False).items():
             self.supervisor.update(name, position=position)
 
     def _lead(self, conn: psycopg.Connection[Any], view: type[TableView]) -> bool:

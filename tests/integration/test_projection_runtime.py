@@ -249,6 +249,10 @@ def test_a_writer_waits_for_views_that_another_process_runs(
     assert here.states()[0].position >= head
 
 
+def state_of(supervisor: Supervisor, name: str) -> WorkerState:
+    return next(state for state in supervisor.states() if state.name == name)
+
+
 def applied_counts(conn: psycopg.Connection[Any], table: str, cases: list[uuid.UUID]) -> list[int]:
     rows = dict(conn.execute(f"SELECT case_id, applied FROM {table}").fetchall())
     return [rows.get(case_id, 0) for case_id in cases]
@@ -293,12 +297,9 @@ def test_a_view_failing_among_others_is_run_apart_and_holds_none_of_them_back(
     supervisor = supervise(supervisors, app, database, failing, healthy)
     head = head_position(db_connection)
 
-    def state(name: str) -> WorkerState:
-        return next(s for s in supervisor.states() if s.name == name)
-
-    wait_until(lambda: state(second).position >= head)
-    wait_until(lambda: "cannot apply that case" in (state(first).last_error or ""))
-    assert state(first).position < head
+    wait_until(lambda: state_of(supervisor, second).position >= head)
+    wait_until(lambda: "cannot apply that case" in (state_of(supervisor, first).last_error or ""))
+    assert state_of(supervisor, first).position < head
     assert supervisor.wait_for(head, timeout=0.2) is False
     assert [w.view_classes for w in supervisor.workers] == [[healthy], [failing]]
     assert applied_counts(db_connection, second, [bad.id, good.id]) == [1, 1]
@@ -321,15 +322,12 @@ def test_views_failing_together_in_the_database_are_run_apart(
     supervisor = supervise(supervisors, app, database, refused, healthy)
     head = head_position(db_connection)
 
-    def state(name: str) -> WorkerState:
-        return next(s for s in supervisor.states() if s.name == name)
-
     # The statement's error names no view; after three failures in a row each runs apart.
-    wait_until(lambda: state(second).position >= head)
+    wait_until(lambda: state_of(supervisor, second).position >= head)
     assert [w.view_classes for w in supervisor.workers] == [[refused], [healthy]]
-    assert "division by zero" in (state(first).last_error or "")
-    assert state(first).position < head
-    assert state(first).restarts >= 3
+    assert "division by zero" in (state_of(supervisor, first).last_error or "")
+    assert state_of(supervisor, first).position < head
+    assert state_of(supervisor, first).restarts >= 3
     assert applied_counts(db_connection, second, [bad.id]) == [1]
     assert double_applied(db_connection, second) == []
 
