@@ -316,121 +316,91 @@ ORDER BY opened_on DESC, case_id LIMIT %(n)s
 """
 
 
-def search_cases(
-    conn: Connection[Any],
-    *,
-    text: str | None = None,
-    reference: str | None = None,
-    party: str | None = None,
-    act: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    organisation: str | None = None,
-    assignee: str | None = None,
-    open_only: bool = False,
-    opened_from: dt.date | None = None,
-    opened_to: dt.date | None = None,
-    limit: int = 50,
-    after: CaseCursor | None = None,
-) -> CasePage:
-    """Cases matching every filter given, newest first, a page at a time.
+@dataclass(frozen=True)
+class SearchFilter:
+    """What a search asks for; every filter given must hold, a blank one filters nothing.
 
     `text`: each word is a substring of some name (reference, title, party, act);
     `reference`, `party`, `act` (agency, document number or act key): a substring of that name.
     `assignee`: exactly this person's cases; `open_only`: only cases not closed.
-    Names are compared normalised (NFKC, casefolded); a blank filter filters nothing.
+    Names are compared normalised (NFKC, casefolded).
     """
-    return search_cases_within(
-        conn,
-        SearchScope(organisations=None),
-        text=text,
-        reference=reference,
-        party=party,
-        act=act,
-        kind=kind,
-        status=status,
-        organisation=organisation,
-        assignee=assignee,
-        open_only=open_only,
-        opened_from=opened_from,
-        opened_to=opened_to,
-        limit=limit,
-        after=after,
-    )
+
+    text: str | None = None
+    reference: str | None = None
+    party: str | None = None
+    act: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    organisation: str | None = None
+    assignee: str | None = None
+    open_only: bool = False
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+
+
+def search_cases(
+    conn: Connection[Any],
+    where: SearchFilter = SearchFilter(),  # frozen: a shared default is safe
+    *,
+    scope: SearchScope | None = None,
+    limit: int = 50,
+    after: CaseCursor | None = None,
+) -> CasePage:
+    """Cases matching every filter, within the scope (None: everywhere), newest first, a page
+    at a time."""
+    if limit < 1:
+        raise ValueError("a page holds at least one case")
+    query, params = search_statement(where, scope=scope, after=after)
+    params["n"] = limit + 1
+    with conn.cursor(row_factory=dict_row) as curs:
+        rows = curs.execute(query, params).fetchall()
+    cases = tuple(_summary(row) for row in rows[:limit])
+    more = len(rows) > limit
+    return CasePage(cases, CaseCursor(cases[-1].opened_on, cases[-1].case_id) if more else None)
 
 
 def search_statement(
+    where: SearchFilter,
     *,
-    text: str | None = None,
-    reference: str | None = None,
-    party: str | None = None,
-    act: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    organisation: str | None = None,
-    assignee: str | None = None,
-    open_only: bool = False,
-    opened_from: dt.date | None = None,
-    opened_to: dt.date | None = None,
+    scope: SearchScope | None = None,
     after: CaseCursor | None = None,
 ) -> tuple[sql.Composed, dict[str, Any]]:
-    """The SQL of a search and its parameters, all but the row limit `n` (also for EXPLAIN)."""
-    filters = _search_filters(
-        text=text,
-        reference=reference,
-        party=party,
-        act=act,
-        kind=kind,
-        status=status,
-        organisation=organisation,
-        assignee=assignee,
-        open_only=open_only,
-        opened_from=opened_from,
-        opened_to=opened_to,
-        after=after,
-    )
-    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
-    return query, filters.params
+    """The SQL of a search and its parameters, all but the row limit `n` (also for EXPLAIN).
 
-
-def _search_filters(
-    *,
-    text: str | None,
-    reference: str | None,
-    party: str | None,
-    act: str | None,
-    kind: str | None,
-    status: str | None,
-    organisation: str | None,
-    assignee: str | None,
-    open_only: bool,
-    opened_from: dt.date | None,
-    opened_to: dt.date | None,
-    after: CaseCursor | None,
-) -> _Filters:
+    A scope keeps to a case of its organisations, or of a kind it covers everywhere (a
+    coordinator's litigation).
+    """
     filters = _Filters()
-    for i, word in enumerate(normalise(text or "").split()):
+    for i, word in enumerate(normalise(where.text or "").split()):
         filters.contains("search_names", f"text_{i}", word)
-    filters.contains("search_reference", "reference", reference)
-    filters.contains("search_parties", "party", party)
-    filters.contains("search_act", "act", act)
-    filters.equal("kind", kind)
-    filters.equal("status", status)
-    filters.equal("organisation", organisation)
-    filters.equal("assignee", assignee)
-    if open_only:
+    filters.contains("search_reference", "reference", where.reference)
+    filters.contains("search_parties", "party", where.party)
+    filters.contains("search_act", "act", where.act)
+    filters.equal("kind", where.kind)
+    filters.equal("status", where.status)
+    filters.equal("organisation", where.organisation)
+    filters.equal("assignee", where.assignee)
+    if where.open_only:
         filters.where("closed_on IS NULL")
-    if opened_from is not None:
-        filters.where("opened_on >= %(opened_from)s", opened_from=opened_from)
-    if opened_to is not None:
-        filters.where("opened_on <= %(opened_to)s", opened_to=opened_to)
+    if where.opened_from is not None:
+        filters.where("opened_on >= %(opened_from)s", opened_from=where.opened_from)
+    if where.opened_to is not None:
+        filters.where("opened_on <= %(opened_to)s", opened_to=where.opened_to)
     if after is not None:
         filters.where(
             "(opened_on < %(after_on)s OR (opened_on = %(after_on)s AND case_id > %(after_id)s))",
             after_on=after.opened_on,
             after_id=after.case_id,
         )
-    return filters
+    if scope is not None and scope.organisations is not None:
+        filters.where(
+            "(organisation = ANY(%(scope_orgs)s) OR kind = ANY(%(scope_kinds)s))",
+            scope_orgs=list(scope.organisations),
+            scope_kinds=list(scope.kinds_everywhere),
+        )
+    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
+    return query, filters.params
 
 
 def _summary(row: dict[str, Any]) -> CaseSummary:
@@ -470,58 +440,6 @@ class SearchScope:
 
     organisations: tuple[str, ...] | None
     kinds_everywhere: tuple[str, ...] = ()
-
-
-def search_cases_within(
-    conn: Connection[Any],
-    scope: SearchScope,
-    *,
-    text: str | None = None,
-    reference: str | None = None,
-    party: str | None = None,
-    act: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    organisation: str | None = None,
-    assignee: str | None = None,
-    open_only: bool = False,
-    opened_from: dt.date | None = None,
-    opened_to: dt.date | None = None,
-    limit: int = 50,
-    after: CaseCursor | None = None,
-) -> CasePage:
-    """`search_cases`, kept within a scope: a case of the scope's organisations, or of a kind
-    the scope covers everywhere (a coordinator's litigation), and matching every filter."""
-    if limit < 1:
-        raise ValueError("a page holds at least one case")
-    filters = _search_filters(
-        text=text,
-        reference=reference,
-        party=party,
-        act=act,
-        kind=kind,
-        status=status,
-        organisation=organisation,
-        assignee=assignee,
-        open_only=open_only,
-        opened_from=opened_from,
-        opened_to=opened_to,
-        after=after,
-    )
-    if scope.organisations is not None:
-        filters.where(
-            "(organisation = ANY(%(scope_orgs)s) OR kind = ANY(%(scope_kinds)s))",
-            scope_orgs=list(scope.organisations),
-            scope_kinds=list(scope.kinds_everywhere),
-        )
-    query = sql.SQL(_SEARCH).format(columns=sql.SQL(_COLUMNS), where=filters.clause())
-    params = filters.params
-    params["n"] = limit + 1
-    with conn.cursor(row_factory=dict_row) as curs:
-        rows = curs.execute(query, params).fetchall()
-    cases = tuple(_summary(row) for row in rows[:limit])
-    more = len(rows) > limit
-    return CasePage(cases, CaseCursor(cases[-1].opened_on, cases[-1].case_id) if more else None)
 
 
 @dataclass(frozen=True)

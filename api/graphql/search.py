@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Annotated
 from uuid import UUID
@@ -10,12 +9,13 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from api.graphql import cursors
 from api.graphql.access import search_scope
 from api.graphql.context import Context
 from api.graphql.errors import ErrorCode, Refusal
 from api.graphql.queue import MAX_PAGE, PageInfo
 from domain.values import CaseKind, PartyRole
-from projections.case_summary import CaseCursor, CaseSummary, search_cases_within
+from projections.case_summary import CaseCursor, CaseSummary, SearchFilter, search_cases
 
 
 @strawberry.input(description="Which cases to find; every filter given must hold.")
@@ -138,17 +138,17 @@ class CaseSummaryConnection:
 
 def encode_cursor(summary: CaseSummary) -> str:
     """An opaque cursor for a case's place in the results (opening day, then id)."""
-    raw = f"{summary.opened_on.isoformat()}|{summary.case_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return cursors.encode(summary.opened_on.isoformat(), summary.case_id)
 
 
 def decode_cursor(cursor: str) -> CaseCursor:
     """The place a cursor names, or a VALIDATION refusal naming `after`."""
-    try:
-        day, case = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+
+    def parse(fields: list[str]) -> CaseCursor:
+        day, case = fields
         return CaseCursor(dt.date.fromisoformat(day), UUID(case))
-    except (ValueError, UnicodeDecodeError):
-        raise Refusal(ErrorCode.VALIDATION, "after: not a cursor this search gave out") from None
+
+    return cursors.decode(cursor, parse, "this search")
 
 
 @strawberry.type(description="Finding cases.")
@@ -177,9 +177,7 @@ class SearchQueries:
             raise Refusal(ErrorCode.VALIDATION, f"first: a page holds 1 to {MAX_PAGE} cases")
         kind = None if where.kind is None else where.kind.value
         scope = search_scope(context.actor, where.organisation, kind)
-        page = await context.read(
-            search_cases_within,
-            scope,
+        wanted = SearchFilter(
             text=where.text,
             reference=where.reference,
             party=where.party,
@@ -191,6 +189,11 @@ class SearchQueries:
             open_only=bool(where.open_only),
             opened_from=where.opened_from,
             opened_to=where.opened_to,
+        )
+        page = await context.read(
+            search_cases,
+            wanted,
+            scope=scope,
             limit=first,
             after=None if after is None else decode_cursor(after),
         )

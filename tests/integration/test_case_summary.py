@@ -26,12 +26,12 @@ from projections.case_summary import (
     CaseSummary,
     CaseSummaryView,
     PartyName,
+    SearchFilter,
     SearchScope,
     case_summary,
     name_grams,
     normalise,
     search_cases,
-    search_cases_within,
     search_statement,
 )
 from projections.runner import ProjectionRunner
@@ -267,7 +267,7 @@ def random_han(count: int) -> str:
 def found(database: ConnectionTarget) -> Callable[..., list[UUID]]:
     def search(**filters: Any) -> list[UUID]:
         with psycopg.connect(database.dsn) as conn:
-            page = search_cases(conn, **filters)
+            page = search_cases(conn, SearchFilter(**filters))
         assert page.next is None
         return [case.case_id for case in page.cases]
 
@@ -377,15 +377,17 @@ def test_pages_follow_one_another_without_duplicates_or_gaps(
         after: CaseCursor | None = None
         pages = 0
         while True:
-            page = search_cases(conn, organisation=org, party="赵", limit=2, after=after)
+            page = search_cases(
+                conn, SearchFilter(organisation=org, party="赵"), limit=2, after=after
+            )
             seen.extend(case.case_id for case in page.cases)
             pages += 1
             if page.next is None:
                 break
             after = page.next
-        whole = search_cases(conn, organisation=org, limit=7)
+        whole = search_cases(conn, SearchFilter(organisation=org), limit=7)
         with pytest.raises(ValueError, match="at least one"):
-            search_cases(conn, organisation=org, limit=0)
+            search_cases(conn, SearchFilter(organisation=org), limit=0)
     assert seen == expected
     assert pages == 4
     assert [c.case_id for c in whole.cases] == expected
@@ -424,7 +426,7 @@ def test_name_search_uses_the_gram_index_on_thousands_of_rows(database: Connecti
             name = rows[1234][4].split("\x1f")[0]
             plans = []
             for filters in ({"party": name[1:]}, {"text": name}):
-                query, params = search_statement(**filters)
+                query, params = search_statement(SearchFilter(**filters))
                 explain = sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + query
                 plan = curs.execute(explain, params | {"n": 51}).fetchone()
                 assert plan is not None
@@ -512,10 +514,7 @@ def test_the_assignee_and_open_only_filters_alone_and_combined(
 
     def found(scope: SearchScope | None = None, **filters: Any) -> list[UUID]:
         with psycopg.connect(database.dsn) as conn:
-            if scope is None:
-                page = search_cases(conn, **filters)
-            else:
-                page = search_cases_within(conn, scope, **filters)
+            page = search_cases(conn, SearchFilter(**filters), scope=scope)
         assert page.next is None
         return [case.case_id for case in page.cases]
 
@@ -544,8 +543,9 @@ def test_the_assignee_and_open_only_filters_alone_and_combined(
     assert found(ours, assignee=me, open_only=True) == [mine_reopened, mine_open]
     assert found(SearchScope(organisations=(elsewhere,)), assignee=me) == [mine_elsewhere]
     with psycopg.connect(database.dsn) as conn:
-        first = search_cases(conn, assignee=me, open_only=True, limit=2)
-        rest = search_cases(conn, assignee=me, open_only=True, limit=2, after=first.next)
+        mine = SearchFilter(assignee=me, open_only=True)
+        first = search_cases(conn, mine, limit=2)
+        rest = search_cases(conn, mine, limit=2, after=first.next)
     assert [c.case_id for c in first.cases] == [mine_elsewhere, mine_reopened]
     assert first.next == CaseCursor(dt.date(2026, 5, 4), mine_reopened)
     assert ([c.case_id for c in rest.cases], rest.next) == ([mine_open], None)
@@ -577,7 +577,7 @@ def test_a_persons_open_cases_are_read_through_the_partial_assignee_index(
                 rows,
             )
             curs.execute("ANALYZE case_summaries")
-            query, params = search_statement(assignee=people[7], open_only=True)
+            query, params = search_statement(SearchFilter(assignee=people[7], open_only=True))
             explain = sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + query
             plan = curs.execute(explain, params | {"n": 21}).fetchone()
             assert plan is not None
