@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from enum import Enum
 from uuid import UUID
@@ -10,6 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry.types import Info
 
+from api.graphql import cursors
 from api.graphql.access import SEES_EVERYTHING, a_role, litigation_only, queue_scope
 from api.graphql.context import Context
 from api.graphql.errors import ErrorCode, Refusal
@@ -147,17 +147,17 @@ class WorkItemConnection:
 
 def encode_cursor(item: WorkItem) -> str:
     """An opaque cursor for an item's place in the queue's order."""
-    raw = f"{item.due_on.isoformat()}|{item.case_id}|{item.rule_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
+    return cursors.encode(item.due_on.isoformat(), item.case_id, item.rule_id)
 
 
 def decode_cursor(cursor: str) -> QueueCursor:
     """The place a cursor names, or a VALIDATION refusal naming `after`."""
-    try:
-        due, case, rule = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 2)
+
+    def parse(fields: list[str]) -> QueueCursor:
+        due, case, rule = fields
         return QueueCursor(dt.date.fromisoformat(due), UUID(case), rule)
-    except (ValueError, UnicodeDecodeError):
-        raise Refusal(ErrorCode.VALIDATION, "after: not a cursor this queue gave out") from None
+
+    return cursors.decode(cursor, parse, "this queue")
 
 
 def queue_filter(actor: Actor, where: WorkQueueFilter, today: dt.date) -> QueueFilter:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
+from api.graphql import cursors
 from api.graphql.access import check_organisation, check_sees_everything
 from api.graphql.context import Context
 from api.graphql.errors import ErrorCode, Refusal
@@ -43,19 +43,20 @@ CaseId = Annotated[strawberry.ID, strawberry.argument(description="The case id."
 
 
 def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"trail|{position}".encode()).decode()
+    return cursors.encode("trail", position)
 
 
 def _position(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    try:
-        tag, position = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
-        if tag == "trail":
-            return int(position)
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise Refusal(ErrorCode.VALIDATION, "after: not a cursor this trail gave out")
+
+    def parse(fields: list[str]) -> int:
+        tag, position = fields
+        if tag != "trail":
+            raise ValueError(tag)
+        return int(position)
+
+    return cursors.decode(cursor, parse, "this trail")
 
 
 def _page_size(first: int) -> int:
