@@ -110,7 +110,7 @@ def status(names: Names = None) -> None:
 
 @projections_app.command("rebuild")
 def rebuild(names: Names = None, batch_size: BatchSize = 2000) -> None:
-    """Rebuild views from the whole event log beside the live ones, then swap them in."""
+    """Rebuild views (all when none is named) from the event log in one pass, then swap them in."""
     classes = chosen(names)
     with opened() as container:
         columns = (
