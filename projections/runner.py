@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
+import orjson
 import psycopg
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
@@ -157,6 +160,12 @@ class CaseStates:
         return Change(notification.id, event, after, ended)
 
 
+def json_rows(rows: Sequence[Mapping[str, Any]]) -> str:
+    """Rows as one JSON array (ids, dates and times in their ISO forms), for a statement that
+    writes a whole batch: `json_populate_recordset` or `json_to_recordset` on the server."""
+    return orjson.dumps(rows).decode()
+
+
 def lock_key(name: str) -> int:
     """A stable second key for a view's advisory locks, the same in every process."""
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
@@ -186,8 +195,10 @@ class Share:
 class ViewRecorder(PostgresTrackingRecorder):
     """Writes views' rows and their tracking records in one transaction."""
 
-    def write_batch(self, shares: Sequence[Share], changes: Iterable[Change], upto: int) -> None:
-        """Apply the changes to each view past its position and advance it, all or nothing."""
+    def write_batch(
+        self, shares: Sequence[Share], write: Callable[[Cursor[DictRow]], None], upto: int
+    ) -> None:
+        """Write a batch of the views (`write`) and advance each to `upto`, all or nothing."""
         with self.datastore.transaction(commit=True) as curs:
             # Concurrent batches of one view queue here instead of deadlocking on its rows
             # (the same order in every process); the later one then fails on the tracking
@@ -206,7 +217,7 @@ class ViewRecorder(PostgresTrackingRecorder):
                 raise IntegrityError(f"another runner moved {', '.join(moved)} meanwhile")
             # Pipeline mode: the batch's statements go out without a round trip each.
             with curs.connection.pipeline():
-                apply_changes(curs, shares, changes)
+                write(curs)
             for share in shares:
                 # Raises IntegrityError if another runner already went past this position.
                 self._insert_tracking(curs, Tracking(share.tracking_name, upto))
@@ -239,6 +250,63 @@ def apply_changes(
                 _guarded(share, batch.add, change)
     for share, batch in batches:
         _guarded(share, batch.flush)
+
+
+class RecordingCursor:
+    """Stands in for the cursor while a batch is prepared: keeps each statement a view sends,
+    with its parameters as they are then, to be sent in the same order when the batch is
+    written. Views only write while they take in a batch, so there is nothing to read back.
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[bool, Any, Any, dict[str, Any]]] = []
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> RecordingCursor:
+        """Keep one statement."""
+        self.statements.append((False, query, params, kwargs))
+        return self
+
+    def executemany(self, query: Any, params_seq: Iterable[Any], **kwargs: Any) -> None:
+        """Keep one statement with each of its parameter sets, taken now."""
+        self.statements.append((True, query, list(params_seq), kwargs))
+
+    def fetchone(self) -> None:
+        """Views cannot read while a batch is prepared."""
+        raise TypeError("a view's batch only writes; read in a query function instead")
+
+    fetchall = fetchmany = fetchone
+
+    def send(self, curs: Cursor[DictRow]) -> None:
+        """Send the kept statements through a real cursor, in order."""
+        for many, query, params, kwargs in self.statements:
+            if many:
+                curs.executemany(query, params, **kwargs)
+            else:
+                curs.execute(query, params, **kwargs)
+
+
+@dataclass
+class PreparedBatch:
+    """A batch taken in by every view and held as statements, ready to be written.
+
+    `positions`: the views' positions it was prepared from; `count`: the events read (0: none
+    after those positions); `failure`: a view failed taking it in (its statements up to then
+    are kept, so writing the batch writes them and then fails, rolling it all back).
+    """
+
+    positions: dict[str, int]
+    count: int
+    upto: int = 0
+    shares: list[Share] = dataclasses.field(default_factory=list)
+    statements: list[RecordingCursor] = dataclasses.field(default_factory=list)
+    failure: ViewFailed | None = None
+
+    def write(self, curs: Cursor[DictRow]) -> None:
+        """Send every view's statements, then raise the failure if a view failed."""
+        for statements in self.statements:
+            statements.send(curs)
+        if self.failure is not None:
+            raise self.failure
 
 
 def _guarded(share: Share, call: Any, *args: Any) -> None:
@@ -293,6 +361,7 @@ class ProjectionRunner:
         # The positions as this runner last read or wrote them (None: not yet read), for
         # reporting progress without another query.
         self._known: dict[str, int] | None = None
+        self._prefetch: _Prefetch | None = None  # the next batch, being prepared ahead
 
     @property
     def view(self) -> TableView:
@@ -326,35 +395,100 @@ class ProjectionRunner:
         Each change's case is the cached aggregate, which the next event of the same case
         moves on: apply a change before asking for the next, and never keep it.
         """
+        self._discard_prefetch()  # the cached cases are this caller's alone from now on
+        return self._changes(notifications)
+
+    def _changes(self, notifications: Sequence[Notification]) -> Iterator[Change]:
         for notification in notifications:
             if (change := self.states.change(notification)) is not None:
                 yield change
 
-    def run_batch(self) -> int:
-        """Apply the next batch: how many events it read, or -1 if another runner won."""
-        positions = self.positions()
-        start = min(positions.values())
+    def prepare(self, positions: Mapping[str, int]) -> PreparedBatch:
+        """Read the batch after these positions and have every view take it in, as statements.
+
+        Reads the log and replays cases, never the views' tables: it may run while the batch
+        before it is being written.
+        """
+        positions = dict(positions)
         notifications = self.app.recorder.select_notifications(
-            start=start, limit=self.batch_size, inclusive_of_start=False
+            start=min(positions.values()), limit=self.batch_size, inclusive_of_start=False
         )
         if not notifications:
-            return 0
+            return PreparedBatch(positions, 0)
         upto = notifications[-1].id
         shares = [
             Share(view, name, positions[name])
             for view, name in zip(self.views, self.tracking_names, strict=True)
             if positions[name] < upto
         ]
+        recorded = [RecordingCursor() for _ in shares]
+        prepared = PreparedBatch(positions, len(notifications), upto, shares, recorded)
+        batches = [
+            (share, share.view.batch(cast(Cursor[DictRow], statements)))
+            for share, statements in zip(shares, recorded, strict=True)
+        ]
         try:
-            self.recorder.write_batch(shares, self.changes(notifications), upto)
+            for change in self._changes(notifications):
+                for share, batch in batches:
+                    if change.position > share.position:
+                        _guarded(share, batch.add, change)
+            for share, batch in batches:
+                _guarded(share, batch.flush)
+        except ViewFailed as failed:
+            prepared.failure = failed
+        return prepared
+
+    def run_batch(self) -> int:
+        """Apply the next batch: how many events it read, or -1 if another runner won.
+
+        While a full batch is written, the next one is prepared in a thread of its own (the
+        log read, the cases replayed, the views' statements built), so the runner's Python and
+        the database's writing overlap. It is used only if the positions are then what it was
+        prepared from; otherwise it is dropped and the batch prepared afresh.
+        """
+        positions = self.positions()
+        prepared = self._take_prefetch(positions) or self.prepare(positions)
+        if not prepared.count:
+            return 0
+        if prepared.count == self.batch_size and prepared.failure is None:
+            written = {share.tracking_name: prepared.upto for share in prepared.shares}
+            self._start_prefetch(positions | written)
+        try:
+            self.recorder.write_batch(prepared.shares, prepared.write, prepared.upto)
         except IntegrityError:
             # Another runner of one of the views applied the batch first; ours rolled back
             # whole, and the next batch starts from the positions as they are then.
-            logger.info("%s: batch up to %s applied elsewhere", self._names(), upto)
+            logger.info("%s: batch up to %s applied elsewhere", self._names(), prepared.upto)
             self._known = None
             return -1
-        self._known = positions | {share.tracking_name: upto for share in shares}
-        return len(notifications)
+        except BaseException:
+            self._discard_prefetch()  # prepared on the belief that this batch would commit
+            raise
+        self._known = positions | {share.tracking_name: prepared.upto for share in prepared.shares}
+        return prepared.count
+
+    def _start_prefetch(self, positions: dict[str, int]) -> None:
+        prefetch = _Prefetch(self, positions)
+        self._prefetch = prefetch
+        prefetch.start()
+
+    def _take_prefetch(self, positions: Mapping[str, int]) -> PreparedBatch | None:
+        """The batch prepared ahead, if it was prepared from these positions and succeeded."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is None:
+            return None
+        prefetch.join()
+        prepared = prefetch.prepared
+        if prepared is None or not prepared.count or prefetch.positions != positions:
+            # Failed (preparing afresh raises it again, if it lasts), found nothing (events
+            # may have come since) or stale.
+            return None
+        return prepared
+
+    def _discard_prefetch(self) -> None:
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None:
+            prefetch.join()
 
     def run_until_caught_up(self) -> int:
         """Apply everything recorded so far; returns how many events this runner read."""
@@ -365,3 +499,20 @@ class ProjectionRunner:
 
     def _names(self) -> str:
         return ", ".join(view.name for view in self.views)
+
+
+class _Prefetch(threading.Thread):
+    """Prepares a runner's next batch while the runner writes the current one."""
+
+    def __init__(self, runner: ProjectionRunner, positions: dict[str, int]) -> None:
+        super().__init__(name=f"prepare-{runner._names()}", daemon=True)
+        self.runner = runner
+        self.positions = positions
+        self.prepared: PreparedBatch | None = None
+
+    def run(self) -> None:
+        """Prepare the batch; a failure is left for the runner to meet when it prepares anew."""
+        try:
+            self.prepared = self.runner.prepare(self.positions)
+        except Exception:  # e.g. the log could not be read: the runner tries again itself
+            logger.debug("preparing the batch after %s failed", self.positions, exc_info=True)
