@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -12,11 +13,10 @@ from uuid import UUID
 
 from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow, dict_row
-from psycopg.types.json import Jsonb
 
 from domain.case import CaseFile
 from domain.step import china_date
-from projections.runner import CASES_IN_MEMORY, Change, TableView, ViewBatch
+from projections.runner import CASES_IN_MEMORY, Change, TableView, ViewBatch, json_rows
 
 # Between names in the stored search texts: normalised queries never contain it, so a match
 # never runs across two names.
@@ -29,37 +29,44 @@ _COLUMNS = """
     act_agency, act_document_number, act_date, act_key, parties, opened_on, closed_on,
     last_event_at, version, running_deadlines, suspended_deadlines, next_due_on
 """
+# A batch's rows go as one JSON array per statement, unpacked by the server: one statement a
+# batch instead of one execution a row.
 _INSERT = """
-INSERT INTO {case_summaries} (
-    case_id, kind, reference, title, organisation, status, assignee,
-    act_agency, act_document_number, act_date, act_key, parties, opened_on, closed_on,
-    last_event_at, version, running_deadlines, suspended_deadlines, next_due_on,
-    search_names, search_parties, search_act, search_reference, search_grams)
-VALUES (
-    %(case_id)s, %(kind)s, %(reference)s, %(title)s, %(organisation)s, %(status)s, %(assignee)s,
-    %(act_agency)s, %(act_document_number)s, %(act_date)s, %(act_key)s, %(parties)s,
-    %(opened_on)s, %(closed_on)s,
-    %(at)s, %(version)s, %(running)s, %(suspended)s, %(next_due_on)s,
-    %(search_names)s, %(search_parties)s, %(search_act)s, %(search_reference)s,
-    string_to_array(%(grams)s, E'\\x1f'))
+INSERT INTO {case_summaries}
+SELECT * FROM json_populate_recordset(NULL::{case_summaries}, %s)
 """
 # Everything but opened_on follows the case as it stands after the batch's last event of it;
 # closed_on keeps the day the case first became final, and clears if it ever leaves a final
 # state (`reopened`: it was not final at some event of the batch).
 _UPDATE = """
-UPDATE {case_summaries} SET
-    kind = %(kind)s, reference = %(reference)s, title = %(title)s,
-    organisation = %(organisation)s, status = %(status)s, assignee = %(assignee)s,
-    act_agency = %(act_agency)s, act_document_number = %(act_document_number)s,
-    act_date = %(act_date)s, act_key = %(act_key)s, parties = %(parties)s,
-    closed_on = CASE WHEN %(reopened)s THEN %(closed_on)s::date
-                     ELSE coalesce(closed_on, %(closed_on)s::date) END,
-    last_event_at = %(at)s, version = %(version)s, running_deadlines = %(running)s,
-    suspended_deadlines = %(suspended)s, next_due_on = %(next_due_on)s,
-    search_names = %(search_names)s, search_parties = %(search_parties)s,
-    search_act = %(search_act)s, search_reference = %(search_reference)s,
-    search_grams = string_to_array(%(grams)s, E'\\x1f')
-WHERE case_id = %(case_id)s
+UPDATE {case_summaries} AS s SET
+    kind = r.kind, reference = r.reference, title = r.title,
+    organisation = r.organisation, status = r.status, assignee = r.assignee,
+    act_agency = r.act_agency, act_document_number = r.act_document_number,
+    act_date = r.act_date, act_key = r.act_key, parties = r.parties,
+    closed_on = CASE WHEN u.reopened THEN r.closed_on ELSE coalesce(s.closed_on, r.closed_on) END,
+    last_event_at = r.last_event_at, version = r.version,
+    running_deadlines = r.running_deadlines, suspended_deadlines = r.suspended_deadlines,
+    next_due_on = r.next_due_on
+FROM json_populate_recordset(NULL::{case_summaries}, %s) AS r
+JOIN json_to_recordset(%s) AS u (case_id uuid, reopened boolean) USING (case_id)
+WHERE s.case_id = r.case_id
+"""
+# The names a case is found by, for a new case or one whose names may have changed; a row whose
+# names are the same is left as it is. Grams arrive as one text, cut on the server.
+_WRITE_SEARCH = """
+INSERT INTO {case_search} AS c
+    (case_id, search_names, search_parties, search_act, search_reference, search_grams)
+SELECT case_id, names, parties, act, reference, string_to_array(grams, E'\\x1f')
+FROM json_to_recordset(%s)
+    AS r (case_id uuid, names text, parties text, act text, reference text, grams text)
+ON CONFLICT (case_id) DO UPDATE SET
+    search_names = EXCLUDED.search_names, search_parties = EXCLUDED.search_parties,
+    search_act = EXCLUDED.search_act, search_reference = EXCLUDED.search_reference,
+    search_grams = EXCLUDED.search_grams
+WHERE (c.search_names, c.search_parties, c.search_act, c.search_reference, c.search_grams)
+    IS DISTINCT FROM (EXCLUDED.search_names, EXCLUDED.search_parties, EXCLUDED.search_act,
+    EXCLUDED.search_reference, EXCLUDED.search_grams)
 """
 
 
@@ -67,15 +74,20 @@ def normalise(text: str) -> str:
     """A name as searched: NFKC, casefolded, one kind of bracket, single spaces, no controls."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
     folded = folded.translate(_BRACKETS)
-    printable = "".join(c for c in folded if c.isprintable() or c.isspace())
-    return " ".join(printable.split())
+    if not folded.isprintable():  # (checked whole first: names almost never hold controls)
+        folded = "".join(c for c in folded if c.isprintable() or c.isspace())
+    return " ".join(folded.split())
 
 
 def name_grams(names: Iterable[str]) -> list[str]:
     """Every character and every pair of adjacent characters within a word of the names."""
+    return _grams([normalise(name) for name in names])
+
+
+def _grams(normalised: Iterable[str]) -> list[str]:
     grams: set[str] = set()
-    for name in names:
-        for word in normalise(name).split():
+    for name in normalised:
+        for word in name.split():
             grams.update(word)
             grams.update(word[i : i + 2] for i in range(len(word) - 1))
     return sorted(grams)
@@ -89,20 +101,44 @@ def query_grams(query: str) -> set[str]:
     return grams
 
 
+Names = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # reference, title, parties, act
+
+
 class CaseSummaryView(TableView):
-    """Keeps one case_summaries row per case in step with the event log."""
+    """Keeps one case_summaries row and one case_search row per case in step with the log.
+
+    It remembers, for recently written cases, the names their search row was last given and
+    at which version, so a batch writes a case's search row only when its names change. A
+    memory is trusted only if it is older than the batch's first event of the case: one from
+    a batch that was prepared but not committed is never older than that batch's events when
+    they come again.
+    """
 
     name = "case_summary"
-    tables = ("case_summaries",)
+    tables = ("case_summaries", "case_search")
 
     def __init__(self, suffix: str = "") -> None:
         super().__init__(suffix)
         self._insert = self.sql(_INSERT)
         self._update = self.sql(_UPDATE)
+        self._write_search = self.sql(_WRITE_SEARCH)
+        self._names: OrderedDict[UUID, tuple[int, Names]] = OrderedDict()
 
     def batch(self, curs: Cursor[DictRow]) -> ViewBatch:
         """One row per case the batch touches, written once, as the case stands after it."""
         return _SummaryBatch(self, curs)
+
+    def names_written(self, case_id: UUID, before: int) -> Names | None:
+        """The names last written for the case, if known to be written before this version."""
+        known = self._names.get(case_id)
+        return known[1] if known is not None and known[0] < before else None
+
+    def remember(self, case_id: UUID, version: int, names: Names) -> None:
+        """The case's search row is being written with these names as of this version."""
+        self._names[case_id] = (version, names)
+        self._names.move_to_end(case_id)
+        while len(self._names) > CASES_IN_MEMORY:
+            self._names.popitem(last=False)
 
 
 @dataclass
@@ -110,6 +146,7 @@ class _Touched:
     """A case the batch touches, and how its finality went during the batch."""
 
     change: Change  # its last change in the batch
+    first_version: int  # the case's version after its first change in the batch
     opened_on: dt.date | None  # the day it was opened, if opened in this batch
     final_since: dt.date | None  # the day it last became final, if final at the last change
     reopened: bool  # not final at some change of the batch (or opened in it)
@@ -127,7 +164,7 @@ class _SummaryBatch(ViewBatch):
         seen = self.touched.get(change.case_id)
         if isinstance(change.event, CaseFile.Opened) or seen is None:
             opened = day if isinstance(change.event, CaseFile.Opened) else None
-            seen = _Touched(change, opened, None, opened is not None)
+            seen = _Touched(change, change.version, opened, None, opened is not None)
             self.touched[change.case_id] = seen
         seen.change = change
         if change.case.is_final:
@@ -136,45 +173,71 @@ class _SummaryBatch(ViewBatch):
             seen.final_since, seen.reopened = None, True
 
     def flush(self) -> None:
-        inserts, updates = [], []
-        for seen in self.touched.values():
-            row = _row(seen.change) | {"closed_on": seen.final_since, "reopened": seen.reopened}
+        view = self.view
+        inserts, updates, reopened, searches = [], [], [], []
+        for case_id, seen in self.touched.items():
+            row = _row(seen.change)
+            row["closed_on"] = seen.final_since
             if seen.opened_on is not None:
-                inserts.append(row | {"opened_on": seen.opened_on})
+                row["opened_on"] = seen.opened_on
+                inserts.append(row)
             else:
                 updates.append(row)
+                reopened.append({"case_id": case_id, "reopened": seen.reopened})
+            names = _names(seen.change.case)
+            if view.names_written(case_id, seen.first_version) != names:
+                searches.append(_search_row(case_id, names))
+                view.remember(case_id, seen.change.version, names)
         if inserts:
-            self.curs.executemany(self.view._insert, inserts)
+            self.curs.execute(view._insert, (json_rows(inserts),))
         if updates:
-            self.curs.executemany(self.view._update, updates)
+            self.curs.execute(view._update, (json_rows(updates), json_rows(reopened)))
+        if searches:
+            self.curs.execute(view._write_search, (json_rows(searches),))
 
 
 def _row(change: Change) -> dict[str, Any]:
+    """The case's summary as it stands after the change, by column (but opened_on and
+    closed_on, which the batch knows)."""
     case = change.case
     act = case.act
-    parties = [{"name": p.name, "role": str(p.role)} for p in case.parties]
     running = [d for d in case.deadlines.values() if not d.is_suspended]
-    act_names = [act.agency, act.document_number, act.key] if act else []
-    party_names = [p.name for p in case.parties]
     return {
         "case_id": change.case_id,
-        "kind": str(change.kind),
+        "kind": change.kind,
         "reference": case.reference,
         "title": case.title,
         "organisation": case.organisation,
-        "status": str(case.status),
+        "status": case.status,
         "assignee": case.assignee,
         "act_agency": act.agency if act else None,
         "act_document_number": act.document_number if act else None,
         "act_date": act.date if act else None,
         "act_key": act.key if act else None,
-        "parties": Jsonb(parties),
-        "at": change.event.timestamp,
+        "parties": [{"name": p.name, "role": p.role} for p in case.parties],
+        "last_event_at": change.event.timestamp,
         "version": change.version,
-        "running": len(running),
-        "suspended": len(case.deadlines) - len(running),
+        "running_deadlines": len(running),
+        "suspended_deadlines": len(case.deadlines) - len(running),
         "next_due_on": min((d.due_on for d in running), default=None),
-        **_search_columns(case.reference, case.title, tuple(party_names), tuple(act_names)),
+    }
+
+
+def _names(case: CaseFile) -> Names:
+    act = case.act
+    act_names = (act.agency, act.document_number, act.key) if act else ()
+    return case.reference, case.title, tuple(p.name for p in case.parties), act_names
+
+
+def _search_row(case_id: UUID, names: Names) -> dict[str, Any]:
+    joined, parties, act, reference, grams = _searchable(*names)
+    return {
+        "case_id": case_id,
+        "names": joined,
+        "parties": parties,
+        "act": act,
+        "reference": reference,
+        "grams": grams,
     }
 
 
@@ -183,32 +246,17 @@ def _searchable(
     reference: str, title: str, party_names: tuple[str, ...], act_names: tuple[str, ...]
 ) -> tuple[str, str, str, str, str]:
     # Most events leave the names alone: normalise and cut them into grams once per case.
-    # The grams go to the database as one text split there (no name holds the separator).
-    names = [reference, title, *party_names, *act_names]
+    ref, ttl = normalise(reference), normalise(title)
+    parties = [normalise(name) for name in party_names]
+    act = [normalise(name) for name in act_names]
+    names = [ref, ttl, *parties, *act]
     return (
-        _joined(names),
-        _joined(party_names),
-        _joined(act_names),
-        normalise(reference),
-        SEPARATOR.join(name_grams(names)),
+        SEPARATOR.join(names),
+        SEPARATOR.join(parties),
+        SEPARATOR.join(act),
+        ref,
+        SEPARATOR.join(_grams(names)),  # no name holds the separator
     )
-
-
-def _search_columns(
-    reference: str, title: str, party_names: tuple[str, ...], act_names: tuple[str, ...]
-) -> dict[str, Any]:
-    names, parties, act, ref, grams = _searchable(reference, title, party_names, act_names)
-    return {
-        "search_names": names,
-        "search_parties": parties,
-        "search_act": act,
-        "search_reference": ref,
-        "grams": grams,
-    }
-
-
-def _joined(names: Iterable[str]) -> str:
-    return SEPARATOR.join(normalise(name) for name in names)
 
 
 # ---- reading ----------------------------------------------------------------------------
@@ -311,7 +359,7 @@ class _Filters:
 
 
 _SEARCH = """
-SELECT {columns} FROM case_summaries {where}
+SELECT {columns} FROM case_summaries JOIN case_search USING (case_id) {where}
 ORDER BY opened_on DESC, case_id LIMIT %(n)s
 """
 

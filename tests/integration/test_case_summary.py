@@ -34,7 +34,8 @@ from projections.case_summary import (
     search_cases,
     search_statement,
 )
-from projections.runner import ProjectionRunner
+from projections.runner import ProjectionRunner, ViewBatch, ViewFailed
+from tests.integration.power_cut import CutAfterRows, PowerCut
 
 HOUSING = AdministrativeAct("区住建局", "区住建罚〔2026〕8号", dt.date(2026, 2, 10), "罚款")
 MARKET = AdministrativeAct("区市场监管局", "市监罚〔2025〕17号", dt.date(2026, 2, 20))
@@ -63,6 +64,12 @@ class SummaryProbe(CaseFile):
         def on(self, case: Any) -> None:
             case.status = "open"
 
+    class Retitled(CaseFile.Event):
+        title: str
+
+        def on(self, case: Any) -> None:
+            case.title = self.title
+
     @classmethod
     def register(cls, step: Step, *, case_id: UUID, reference: str, **facts: Any) -> "SummaryProbe":
         keeper = step.timekeeper
@@ -83,6 +90,9 @@ class SummaryProbe(CaseFile):
 
     def close(self, step: Step) -> None:
         self.record(self.Closed, step, ended=self.all_clocks())
+
+    def retitle(self, step: Step, title: str) -> None:
+        self.record(self.Retitled, step, title=title)
 
     def reopen(self, step: Step) -> None:
         self.record(
@@ -415,14 +425,21 @@ def test_name_search_uses_the_gram_index_on_thousands_of_rows(database: Connecti
                 """
                 INSERT INTO case_summaries (case_id, kind, reference, title, organisation, status,
                     parties, opened_on, last_event_at, version, running_deadlines,
-                    suspended_deadlines, search_names, search_parties, search_act,
-                    search_reference, search_grams)
-                VALUES (%s, 'petition', %s, '', 'explain', 'registered', %s, %s, now(), 1, 0, 0,
-                    '', %s, '', '', %s)
+                    suspended_deadlines)
+                VALUES (%s, 'petition', %s, '', 'explain', 'registered', %s, %s, now(), 1, 0, 0)
                 """,
-                rows,
+                [row[:4] for row in rows],
+            )
+            curs.executemany(
+                """
+                INSERT INTO case_search (case_id, search_names, search_parties, search_act,
+                    search_reference, search_grams)
+                VALUES (%s, '', %s, '', '', %s)
+                """,
+                [(row[0], row[4], row[5]) for row in rows],
             )
             curs.execute("ANALYZE case_summaries")
+            curs.execute("ANALYZE case_search")
             name = rows[1234][4].split("\x1f")[0]
             plans = []
             for filters in ({"party": name[1:]}, {"text": name}):
@@ -433,7 +450,7 @@ def test_name_search_uses_the_gram_index_on_thousands_of_rows(database: Connecti
                 plans.append(json.dumps(plan[0]))
         conn.rollback()
     for plan in plans:
-        assert '"Index Name": "case_summaries_by_gram"' in plan
+        assert '"Index Name": "case_search_by_gram"' in plan
         assert '"Node Type": "Seq Scan"' not in plan
 
 
@@ -461,22 +478,25 @@ def test_batches_of_three_build_the_same_rows_as_one_run(
         app.act(case.id, SummaryProbe, lambda c: c.close(app.step(handler, at=at(4, 10))))
     ProjectionRunner(app, CaseSummaryView()).run_until_caught_up()
     suffix = f"__copy{uuid.uuid4().hex[:6]}"
-    copy = "case_summaries" + suffix
+    tables = CaseSummaryView.tables
     with psycopg.connect(database.dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE TABLE {} (LIKE case_summaries INCLUDING ALL)").format(
-                sql.Identifier(copy)
+        for table in tables:
+            conn.execute(
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL)").format(
+                    sql.Identifier(table + suffix), sql.Identifier(table)
+                )
             )
-        )
     try:
         runner = ProjectionRunner(
             app, CaseSummaryView(suffix), batch_size=3, tracking_name="case_summary" + suffix
         )
         runner.run_until_caught_up()
-        assert table_rows(database, copy) == table_rows(database, "case_summaries")
+        for table in tables:
+            assert table_rows(database, table + suffix) == table_rows(database, table)
     finally:
         with psycopg.connect(database.dsn, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(copy)))
+            for table in tables:
+                conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier(table + suffix)))
 
 
 def test_the_assignee_and_open_only_filters_alone_and_combined(
@@ -569,14 +589,18 @@ def test_a_persons_open_cases_are_read_through_the_partial_assignee_index(
                 """
                 INSERT INTO case_summaries (case_id, kind, reference, title, organisation, status,
                     assignee, parties, opened_on, closed_on, last_event_at, version,
-                    running_deadlines, suspended_deadlines, search_names, search_parties,
-                    search_act, search_reference, search_grams)
+                    running_deadlines, suspended_deadlines)
                 VALUES (%s, 'petition', %s, '', 'explain', 'registered', %s, '[]', %s, %s,
-                    now(), 1, 0, 0, '', '', '', '', '{}')
+                    now(), 1, 0, 0)
                 """,
                 rows,
             )
+            curs.executemany(
+                "INSERT INTO case_search VALUES (%s, '', '', '', '', '{}')",
+                [row[:1] for row in rows],
+            )
             curs.execute("ANALYZE case_summaries")
+            curs.execute("ANALYZE case_search")
             query, params = search_statement(SearchFilter(assignee=people[7], open_only=True))
             explain = sql.SQL("EXPLAIN (ANALYZE, FORMAT JSON) ") + query
             plan = curs.execute(explain, params | {"n": 21}).fetchone()
@@ -585,3 +609,70 @@ def test_a_persons_open_cases_are_read_through_the_partial_assignee_index(
     text = json.dumps(plan[0])
     assert '"Index Name": "case_summaries_open_by_assignee"' in text
     assert '"Node Type": "Seq Scan"' not in text
+
+
+def found_by(database: ConnectionTarget, text: str) -> list[UUID]:
+    with psycopg.connect(database.dsn) as conn:
+        return [c.case_id for c in search_cases(conn, SearchFilter(text=text)).cases]
+
+
+def test_a_case_is_found_by_its_new_name_and_no_longer_by_the_old(
+    app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
+) -> None:
+    handler = actor(Role.HANDLER)
+    old, new = f"旧名{uuid.uuid4().hex[:6]}", f"新名{uuid.uuid4().hex[:6]}"
+    case = app.register(
+        SummaryProbe,
+        app.step(handler, at=at(6, 1)),
+        title=old,
+        organisation=org,
+        act=None,
+        parties=(),
+    )
+    view = CaseSummaryView()  # one view, so it remembers the names it wrote
+    ProjectionRunner(app, view).run_until_caught_up()
+    assert found_by(database, old) == [case.id]
+    app.act(case.id, SummaryProbe, lambda c: c.suspend(app.step(handler, at=at(6, 2))))
+    app.act(case.id, SummaryProbe, lambda c: c.retitle(app.step(handler, at=at(6, 3)), new))
+    ProjectionRunner(app, view).run_until_caught_up()
+    assert (found_by(database, old), found_by(database, new)) == ([], [case.id])
+
+
+def test_a_renaming_batch_that_rolled_back_writes_the_new_name_when_it_comes_again(
+    app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
+) -> None:
+    handler = actor(Role.HANDLER)
+    old, new = f"旧名{uuid.uuid4().hex[:6]}", f"新名{uuid.uuid4().hex[:6]}"
+    case = app.register(
+        SummaryProbe,
+        app.step(handler, at=at(6, 1)),
+        title=old,
+        organisation=org,
+        act=None,
+        parties=(),
+    )
+    armed: list[bool] = []  # cut the next batch that holds the case, once
+
+    class CutOnce(CaseSummaryView):
+        def batch(self, curs: Any) -> ViewBatch:
+            def once(seen: list[tuple[int, UUID]]) -> bool:
+                cut = bool(armed) and case.id in {c for _, c in seen}
+                if cut:
+                    armed.clear()
+                return cut
+
+            return CutAfterRows(self, curs, super().batch(curs), once)
+
+    view = CutOnce()
+    runner = ProjectionRunner(app, view)
+    runner.run_until_caught_up()  # the opening batch: not cut, the case is found by its name
+    assert found_by(database, old) == [case.id]
+    app.act(case.id, SummaryProbe, lambda c: c.retitle(app.step(handler, at=at(6, 3)), new))
+    armed.append(True)
+    # The batch is taken in (the view remembers the new name), written, then lost.
+    with pytest.raises(ViewFailed) as failed:
+        runner.run_until_caught_up()
+    assert isinstance(failed.value.error, PowerCut)
+    assert (found_by(database, old), found_by(database, new)) == ([case.id], [])
+    runner.run_until_caught_up()
+    assert (found_by(database, old), found_by(database, new)) == ([], [case.id])
