@@ -19,7 +19,6 @@ from eventsourcing.application import (
 from eventsourcing.domain import MutableOrImmutableAggregate, Snapshot
 from eventsourcing.persistence import (
     IntegrityError,
-    JSONTranscoder,
     PersistenceError,
     StoredEvent,
     Transcoder,
@@ -37,7 +36,7 @@ from domain.reconsideration import ReconsiderationCase
 from domain.references import ReferenceAllocator, format_reference
 from domain.rules import load_rules
 from domain.step import Step, Timekeeper, china_date
-from domain.transcodings import register_domain_transcodings, typed
+from domain.transcodings import CaseworkTranscoder, register_domain_transcodings, typed
 from domain.values import INVERSE_RELATION, CaseKind, LinkRelation
 
 TCase = TypeVar("TCase", bound=CaseFile)
@@ -145,9 +144,9 @@ class Casework(Application[UUID]):
         return repository
 
     def construct_transcoder(self) -> Transcoder:
-        """The library's JSON transcoder, taught the domain's value types."""
-        transcoder = super().construct_transcoder()
-        assert isinstance(transcoder, JSONTranscoder)
+        """The library's JSON transcoder (reading in C), taught the domain's value types."""
+        transcoder = CaseworkTranscoder()
+        self.register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
         return transcoder
 

@@ -20,7 +20,13 @@ from domain.case import CaseFile
 from domain.documents import StoredBlob
 from domain.petition import Opinion, Satisfaction
 from domain.rules import Variant
-from domain.transcodings import ENUMS, STATE_VALUES, typed
+from domain.transcodings import (
+    ENUMS,
+    STATE_VALUES,
+    CaseworkTranscoder,
+    register_domain_transcodings,
+    typed,
+)
 from domain.values import CaseKind, CaseLink, LinkRelation
 
 # Frozen dataclasses of the domain that are never part of a case's state, and why.
@@ -241,3 +247,39 @@ def test_an_enum_the_transcoder_does_not_know_is_refused_rather_than_stored_as_t
 
     with pytest.raises(TranscodingNotRegisteredError, match="Colour"):
         typed({"colour": [Colour.RED]})
+
+
+def the_librarys_reader() -> JSONTranscoder:
+    library = JSONTranscoder()
+    in_memory().register_transcodings(library)
+    register_domain_transcodings(library)
+    return library
+
+
+def test_the_c_reader_reads_every_state_as_the_librarys_reader_does() -> None:
+    ours, library = transcoder(), the_librarys_reader()
+    assert isinstance(ours, CaseworkTranscoder)
+    states = 0
+    for state in every_state_of_a_generated_caseload():
+        data = ours.encode(typed(state))
+        assert exact(ours.decode(data)) == exact(library.decode(data))
+        states += 1
+    assert states > 1000
+
+
+def test_what_orjson_refuses_is_read_by_the_librarys_reader() -> None:
+    data = b'{"big": 123456789012345678901234567890, "nan": NaN, "when": ' + (
+        b'{"_type_": "date_iso", "_data_": "2026-12-06"}}'
+    )
+    decoded = transcoder().decode(data)
+    assert decoded["big"] == 123456789012345678901234567890
+    assert decoded["nan"] != decoded["nan"]  # NaN
+    assert decoded["when"] == dt.date(2026, 12, 6)
+
+
+def test_a_top_level_list_and_nested_typed_values_are_revived_innermost_first() -> None:
+    coder = transcoder()
+    value = [{"d": dt.date(2026, 1, 2), "t": typed((1, (2, Variant.SIMPLIFIED)))}, [uuid4()]]
+    assert exact(coder.decode(coder.encode(value))) == exact(
+        the_librarys_reader().decode(coder.encode(value))
+    )
