@@ -11,8 +11,9 @@ from pathlib import Path
 from api.database import ConnectionTarget
 from bench import raw
 from bench.measure import Line
+from projections.runner import BATCH_SIZE
 
-BATCH = 500  # the runners' batch size
+BATCH = BATCH_SIZE  # the runners' batch size, for the raw baselines too
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow, dict_row
 
 from domain.litigation import LitigationCase, LitigationStatus
-from projections.runner import Change, TableView, ViewBatch
+from projections.runner import Change, TableView, ViewBatch, json_rows
 
 # The deadlines a coordinator answers for, by rule id.
 DEADLINES = {
@@ -30,16 +30,21 @@ HEARING = "hearing"
 PERFORMANCE = "judgment_to_perform"
 PERFORMANCE_BASIS = "《行政诉讼法》第九十四条"
 
+# A batch's rows go as one JSON array per statement, unpacked by the server.
 _UPSERT = """
 INSERT INTO {court_dates} (case_id, entry, what, on_date, suspended, head_appears, legal_basis,
                            reference, title, organisation)
-VALUES (%(case_id)s, %(entry)s, %(what)s, %(on_date)s, %(suspended)s, %(head_appears)s,
-        %(legal_basis)s, %(reference)s, %(title)s, %(organisation)s)
+SELECT case_id, entry, what, on_date, suspended, head_appears, legal_basis, reference, title,
+       organisation
+FROM json_populate_recordset(NULL::{court_dates}, %s)
 ON CONFLICT (case_id, entry) DO UPDATE SET
     what = EXCLUDED.what, on_date = EXCLUDED.on_date, suspended = EXCLUDED.suspended,
     head_appears = EXCLUDED.head_appears, legal_basis = EXCLUDED.legal_basis
 """
-_DELETE = "DELETE FROM {court_dates} WHERE case_id = %s AND entry = %s"
+_DELETE = """
+DELETE FROM {court_dates} AS d USING json_to_recordset(%s) AS r (case_id uuid, entry text)
+WHERE d.case_id = r.case_id AND d.entry = r.entry
+"""
 
 
 class CourtCalendarView(TableView):
@@ -95,12 +100,16 @@ class _CalendarBatch(ViewBatch):
         self.entries[change.case_id, PERFORMANCE] = _performance(case, common)
 
     def flush(self) -> None:
-        removed = [key for key, row in self.entries.items() if row is None]
+        removed = [
+            {"case_id": case_id, "entry": entry}
+            for (case_id, entry), row in self.entries.items()
+            if row is None
+        ]
         if removed:
-            self.curs.executemany(self.view._delete, removed)
+            self.curs.execute(self.view._delete, (json_rows(removed),))
         rows = [row for row in self.entries.values() if row is not None]
         if rows:
-            self.curs.executemany(self.view._upsert, rows)
+            self.curs.execute(self.view._upsert, (json_rows(rows),))
 
 
 def _hearing(case: LitigationCase, common: dict[str, Any]) -> dict[str, Any] | None:

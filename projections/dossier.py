@@ -12,20 +12,20 @@ from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
-from projections.runner import Change, TableView, ViewBatch
+from projections.runner import Change, TableView, ViewBatch, json_rows
 
+# A batch's rows go as one JSON array per statement, unpacked by the server.
 _INSERT_CASE = """
-INSERT INTO {dossier_cases}
-    (case_id, kind, reference, title, organisation, status, act_key, opened_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+INSERT INTO {dossier_cases} SELECT * FROM json_populate_recordset(NULL::{dossier_cases}, %s)
 """
 # Most events leave the status as it was: then the row is found and left alone.
 _UPDATE_CASE = """
-UPDATE {dossier_cases} SET status = %(status)s
-WHERE case_id = %(case_id)s AND status <> %(status)s
+UPDATE {dossier_cases} AS d SET status = r.status
+FROM json_to_recordset(%s) AS r (case_id uuid, status text)
+WHERE d.case_id = r.case_id AND d.status <> r.status
 """
 _INSERT_LINK = """
-INSERT INTO {dossier_links} (case_id, other_id, other_kind, relation) VALUES (%s, %s, %s, %s)
+INSERT INTO {dossier_links} SELECT * FROM json_populate_recordset(NULL::{dossier_links}, %s)
 """
 
 
@@ -52,43 +52,48 @@ class _DossierBatch(ViewBatch):
     def __init__(self, view: DossierView, curs: Cursor[DictRow]) -> None:
         super().__init__(view, curs)
         self.cases: dict[UUID, Change] = {}  # each case's last change in the batch
-        self.opened: dict[UUID, tuple[Any, ...]] = {}  # cases opened in the batch, as opened
-        self.links: list[tuple[UUID, UUID, str, str]] = []
+        self.opened: dict[UUID, dict[str, Any]] = {}  # cases opened in the batch, as opened
+        self.links: list[dict[str, Any]] = []
 
     def add(self, change: Change) -> None:
         event = change.event
         self.cases[change.case_id] = change
         if isinstance(event, CaseFile.Opened):
             case = change.case
-            act_key = case.act.key if case.act else None
-            self.opened[change.case_id] = (
-                str(change.kind),
-                case.reference,
-                case.title,
-                case.organisation,
-                act_key,
-                event.timestamp,
-            )
+            self.opened[change.case_id] = {
+                "case_id": change.case_id,
+                "kind": change.kind,
+                "reference": case.reference,
+                "title": case.title,
+                "organisation": case.organisation,
+                "act_key": case.act.key if case.act else None,
+                "opened_at": event.timestamp,
+            }
         elif isinstance(event, CaseFile.Linked):
             link = event.link
-            self.links.append((change.case_id, link.case_id, str(link.kind), str(link.relation)))
+            self.links.append(
+                {
+                    "case_id": change.case_id,
+                    "other_id": link.case_id,
+                    "other_kind": link.kind,
+                    "relation": link.relation,
+                }
+            )
 
     def flush(self) -> None:
         view, inserts, updates = self.view, [], []
         for case_id, change in self.cases.items():
-            case = change.case
+            status = change.case.status
             if (opened := self.opened.get(case_id)) is not None:
-                kind, reference, title, organisation, act_key, at = opened
-                status = str(case.status)
-                inserts.append((case_id, kind, reference, title, organisation, status, act_key, at))
+                inserts.append(opened | {"status": status})
             else:
-                updates.append({"case_id": case_id, "status": str(case.status)})
+                updates.append({"case_id": case_id, "status": status})
         if inserts:
-            self.curs.executemany(view._insert_case, inserts)
+            self.curs.execute(view._insert_case, (json_rows(inserts),))
         if updates:
-            self.curs.executemany(view._update_case, updates)
+            self.curs.execute(view._update_case, (json_rows(updates),))
         if self.links:
-            self.curs.executemany(view._insert_link, self.links)
+            self.curs.execute(view._insert_link, (json_rows(self.links),))
 
 
 class EdgeKind(StrEnum):

@@ -16,6 +16,7 @@ from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from projections.runner import (
+    BATCH_SIZE,
     TRACKING_TABLE,
     ProjectionRunner,
     Share,
@@ -48,7 +49,7 @@ class Rebuild:
         self,
         app: Application[UUID],
         view_classes: type[TableView] | Sequence[type[TableView]],
-        batch_size: int = 2000,
+        batch_size: int = BATCH_SIZE,
     ):
         classes = [view_classes] if isinstance(view_classes, type) else list(view_classes)
         self.app = app

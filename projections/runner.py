@@ -68,10 +68,14 @@ class TableView:
         self.suffix = suffix
         self.table_names: dict[str, str] = {t: t + suffix for t in self.tables}
 
-    def sql(self, text: str) -> sql.Composed:
-        """The statement with each `{table}` replaced by this instance's table."""
+    def sql(self, text: str) -> bytes:
+        """The statement with each `{table}` replaced by this instance's table.
+
+        Rendered once, as bytes, so psycopg finds it in its cache of converted statements
+        instead of composing it again at every execution.
+        """
         names = {t: sql.Identifier(n) for t, n in self.table_names.items()}
-        return sql.SQL(text).format(**names)
+        return sql.SQL(text).format(**names).as_bytes(None)
 
     def apply(self, curs: Cursor[DictRow], change: Change) -> None:
         """Write what one event changes through `curs`; must not commit.
@@ -118,6 +122,10 @@ class ChangeByChange(ViewBatch):
 # thousands of them open at once, their events interleaved in the log: fewer than that, and a
 # catch-up reloads a case from the store for most of its events.
 CASES_IN_MEMORY = 20_000
+# Events per batch: each batch is one transaction of every view. Larger batches hold more of a
+# case's events, so its rows are written once for several of them; a catch-up of a district's
+# year ran at about twice the events per second at 2,000 as at 500.
+BATCH_SIZE = 2000
 
 
 class CaseStates:
@@ -340,7 +348,7 @@ class ProjectionRunner:
         app: Application[UUID],
         views: TableView | Sequence[TableView],
         *,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         tracking_name: str | None = None,
         states: CaseStates | None = None,
     ) -> None:

@@ -22,7 +22,7 @@ from domain.mediation import MediationCase
 from domain.petition import Petition, Satisfaction
 from domain.reconsideration import CORRECTING, DecisionType, ReconsiderationCase
 from domain.step import china_date
-from projections.runner import Change, TableView, ViewBatch
+from projections.runner import Change, TableView, ViewBatch, json_rows
 
 CORRECTION = "reconsideration_correction"  # 纠错率
 LOSS = "litigation_loss"  # 败诉率
@@ -76,8 +76,10 @@ WHERE case_id = %(case_id)s AND measure = %(measure)s AND NOT achieved
 _STOPPED = """
 INSERT INTO {statistics_deadlines} (case_id, version, rule_id, kind, organisation, step, year,
     due_on, stopped_on, suspended, on_time)
-VALUES (%(case_id)s, %(version)s, %(rule_id)s, %(kind)s, %(organisation)s, %(step)s, %(year)s,
-    %(due_on)s, %(day)s, %(suspended)s, %(on_time)s)
+SELECT case_id, version, rule_id, kind, organisation, step, year, due_on, day, suspended, on_time
+FROM json_to_recordset(%s) AS r (case_id uuid, version bigint, rule_id text, kind text,
+    organisation text, step text, year integer, due_on date, day date, suspended boolean,
+    on_time boolean)
 """
 
 
@@ -136,8 +138,8 @@ class _StatisticsBatch(ViewBatch):
             self.curs.execute(statement, common | fact._asdict())
 
     def flush(self) -> None:
-        if self.stopped:
-            self.curs.executemany(self.view._stopped, self.stopped)
+        if self.stopped:  # one JSON array a batch, unpacked by the server
+            self.curs.execute(self.view._stopped, (json_rows(self.stopped),))
 
 
 def facts(change: Change, day: dt.date) -> Iterator[Fact]:

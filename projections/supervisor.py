@@ -22,7 +22,14 @@ from eventsourcing import persistence
 from eventsourcing.application import Application
 from psycopg import sql
 
-from projections.runner import ProjectionRunner, TableView, ViewFailed, datastore_of, lock_key
+from projections.runner import (
+    BATCH_SIZE,
+    ProjectionRunner,
+    TableView,
+    ViewFailed,
+    datastore_of,
+    lock_key,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +193,7 @@ class Supervisor:
         dsn: str,
         views: Sequence[type[TableView]],
         *,
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         poll_interval: float = 1.0,
     ) -> None:
         self.app = app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,12 @@ VALUES (%s, %s, %s, %s) ON CONFLICT (case_id, linked_case_id) DO NOTHING
 
 def step_name(event: object) -> str:
     """The readable name of a step from its event class: "DefenceFiled" -> "defence_filed"."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(event).__name__).lower()
+    return _step_name(type(event).__name__)
+
+
+@functools.cache  # one per event class
+def _step_name(class_name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
 
 
 class TrailView(TableView):

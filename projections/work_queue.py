@@ -12,27 +12,36 @@ from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
 from domain.deadlines import Deadline
-from projections.runner import Change, TableView, ViewBatch
+from projections.runner import Change, TableView, ViewBatch, json_rows
 
+# A batch's rows go as one JSON array per statement, unpacked by the server.
 _INSERT_HEAD = """
-INSERT INTO {case_heads} (case_id, kind, reference, title, organisation, assignee, opened_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+INSERT INTO {case_heads} SELECT * FROM json_populate_recordset(NULL::{case_heads}, %s)
 """
-_ASSIGN_HEAD = "UPDATE {case_heads} SET assignee = %(assignee)s WHERE case_id = %(case_id)s"
-_ASSIGN_ITEMS = "UPDATE {work_items} SET assignee = %(assignee)s WHERE case_id = %(case_id)s"
+_ASSIGN_HEAD = """
+UPDATE {case_heads} AS h SET assignee = r.assignee
+FROM json_to_recordset(%s) AS r (case_id uuid, assignee text) WHERE h.case_id = r.case_id
+"""
+_ASSIGN_ITEMS = """
+UPDATE {work_items} AS w SET assignee = r.assignee
+FROM json_to_recordset(%s) AS r (case_id uuid, assignee text) WHERE w.case_id = r.case_id
+"""
 _UPSERT_ITEM = """
 INSERT INTO {work_items} (case_id, rule_id, step, started_on, due_on, suspended, extended_by,
                         legal_basis, warnings, kind, reference, title, organisation, assignee)
-SELECT h.case_id, %(rule_id)s, %(step)s, %(started_on)s, %(due_on)s, %(suspended)s,
-       %(extended_by)s, %(legal_basis)s, %(warnings)s, h.kind, h.reference, h.title,
-       h.organisation, h.assignee
-FROM {case_heads} h WHERE h.case_id = %(case_id)s
+SELECT h.case_id, r.rule_id, r.step, r.started_on, r.due_on, r.suspended, r.extended_by,
+       r.legal_basis, r.warnings, h.kind, h.reference, h.title, h.organisation, h.assignee
+FROM json_populate_recordset(NULL::{work_items}, %s) AS r
+JOIN {case_heads} h ON h.case_id = r.case_id
 ON CONFLICT (case_id, rule_id) DO UPDATE SET
     step = EXCLUDED.step, started_on = EXCLUDED.started_on, due_on = EXCLUDED.due_on,
     suspended = EXCLUDED.suspended, extended_by = EXCLUDED.extended_by,
     legal_basis = EXCLUDED.legal_basis, warnings = EXCLUDED.warnings
 """
-_END_ITEM = "DELETE FROM {work_items} WHERE case_id = %s AND rule_id = %s"
+_END_ITEM = """
+DELETE FROM {work_items} AS w USING json_to_recordset(%s) AS r (case_id uuid, rule_id text)
+WHERE w.case_id = r.case_id AND w.rule_id = r.rule_id
+"""
 
 
 class WorkQueueView(TableView):
@@ -79,40 +88,42 @@ class _QueueBatch(ViewBatch):
     def flush(self) -> None:
         view, curs = self.view, self.curs
         if self.opened:
-            curs.executemany(
-                view._insert_head,
-                [
-                    (
-                        case_id,
-                        kind,
-                        e.reference,
-                        e.title,
-                        e.organisation,
-                        self.assigned.pop(case_id, None),
-                        e.timestamp,
-                    )
-                    for case_id, (kind, e) in self.opened.items()
-                ],
-            )
+            heads = [
+                {
+                    "case_id": case_id,
+                    "kind": kind,
+                    "reference": e.reference,
+                    "title": e.title,
+                    "organisation": e.organisation,
+                    "assignee": self.assigned.pop(case_id, None),
+                    "opened_at": e.timestamp,
+                }
+                for case_id, (kind, e) in self.opened.items()
+            ]
+            curs.execute(view._insert_head, (json_rows(heads),))
         # Now only cases opened before the batch: their heads, then their items, follow.
         assigned = [{"case_id": c, "assignee": a} for c, a in self.assigned.items()]
         if assigned:
-            curs.executemany(view._assign_head, assigned)
-        ended = [key for key, deadline in self.items.items() if deadline is None]
+            curs.execute(view._assign_head, (json_rows(assigned),))
+        ended = [
+            {"case_id": case_id, "rule_id": rule_id}
+            for (case_id, rule_id), deadline in self.items.items()
+            if deadline is None
+        ]
         if ended:
-            curs.executemany(view._end_item, ended)
+            curs.execute(view._end_item, (json_rows(ended),))
         running = [
-            _item_params(case_id, deadline)
+            _item_row(case_id, deadline)
             for (case_id, _), deadline in self.items.items()
             if deadline is not None
         ]
         if running:  # items take the head's assignee, as it stands after the batch
-            curs.executemany(view._upsert_item, running)
+            curs.execute(view._upsert_item, (json_rows(running),))
         if assigned:
-            curs.executemany(view._assign_items, assigned)
+            curs.execute(view._assign_items, (json_rows(assigned),))
 
 
-def _item_params(case_id: UUID, deadline: Deadline) -> dict[str, Any]:
+def _item_row(case_id: UUID, deadline: Deadline) -> dict[str, Any]:
     return {
         "case_id": case_id,
         "rule_id": deadline.rule_id,
@@ -122,7 +133,7 @@ def _item_params(case_id: UUID, deadline: Deadline) -> dict[str, Any]:
         "suspended": deadline.is_suspended,
         "extended_by": deadline.extended_by,
         "legal_basis": deadline.legal_basis,
-        "warnings": list(deadline.warnings),
+        "warnings": deadline.warnings,
     }
 
 

@@ -25,7 +25,7 @@ from api.bootstrap import Container, build_container
 from api.cli.common import database, fail, load_settings
 from projections.rebuild import Rebuild
 from projections.registry import VIEWS, UnknownView, view_classes
-from projections.runner import ProjectionRunner, TableView
+from projections.runner import BATCH_SIZE, ProjectionRunner, TableView
 from projections.status import view_positions
 from projections.supervisor import Supervisor
 
@@ -67,7 +67,7 @@ def run(
     until_caught_up: Annotated[
         bool, typer.Option("--until-caught-up", help="Apply what is recorded now, then exit.")
     ] = False,
-    batch_size: BatchSize = 500,
+    batch_size: BatchSize = BATCH_SIZE,
 ) -> None:
     """Keep views up to date (standing by while another process runs them)."""
     classes = chosen(names)
@@ -109,7 +109,7 @@ def status(names: Names = None) -> None:
 
 
 @projections_app.command("rebuild")
-def rebuild(names: Names = None, batch_size: BatchSize = 2000) -> None:
+def rebuild(names: Names = None, batch_size: BatchSize = BATCH_SIZE) -> None:
     """Rebuild views (all when none is named) from the event log in one pass, then swap them in."""
     classes = chosen(names)
     with opened() as container:

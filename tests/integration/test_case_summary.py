@@ -404,11 +404,11 @@ def test_pages_follow_one_another_without_duplicates_or_gaps(
     assert whole.next is None
 
 
-def test_name_search_uses_the_gram_index_on_thousands_of_rows(database: ConnectionTarget):
+def test_name_search_uses_the_gram_index_on_ten_thousand_rows(database: ConnectionTarget):
     rng = random.Random(7)
     with psycopg.connect(database.dsn) as conn:
         rows = []
-        for i in range(3000):
+        for i in range(10_000):
             names = [f"{random_han(2)}{random_han(1)}", f"{random_han(4)}有限公司"]
             rows.append(
                 (
