@@ -354,3 +354,29 @@ def test_a_lost_connection_does_not_run_views_apart(
     open_probe(app, actor(Role.HANDLER), org)
     assert supervisor.wait_for(head_position(db_connection), timeout=15)
     assert [w.view_classes for w in supervisor.workers] == [list(views)]
+
+
+def test_a_batch_prepared_ahead_is_dropped_when_another_runner_moved_the_view(
+    app: Casework,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+    view_name: str,
+):
+    view = counting_view(view_name)
+    handler = actor(Role.HANDLER)
+    for _ in range(7):  # events enough for three full batches and more
+        open_probe(app, handler, org)
+    first, second = (
+        ProjectionRunner(app, view(), batch_size=2),
+        ProjectionRunner(app, view(), batch_size=2),
+    )
+    assert first.run_batch() == 2  # a full batch: the next is prepared meanwhile
+    assert second.run_batch() == 2  # the other runner applies that next batch first
+    # What the first prepared starts where the view no longer stands: it is dropped, and the
+    # batch after is prepared and applied instead of failing on the moved position.
+    assert first.run_batch() == 2
+    assert first.positions() == second.positions()
+    first.run_until_caught_up()
+    assert second.run_until_caught_up() == 0
+    assert double_applied(db_connection, view_name) == []
