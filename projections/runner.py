@@ -18,7 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, Notification, Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import Cursor, sql
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 
 from domain.case import CaseFile
 from domain.deadlines import Deadline
@@ -370,6 +370,15 @@ class ProjectionRunner:
         # reporting progress without another query.
         self._known: dict[str, int] | None = None
         self._prefetch: _Prefetch | None = None  # the next batch, being prepared ahead
+        events = getattr(app.recorder, "events_table_name", "stored_events")
+        self._log = (
+            sql.SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state"
+                " FROM {}.{} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+            )
+            .format(sql.Identifier(self.recorder.datastore.schema), sql.Identifier(events))
+            .as_bytes(None)
+        )
 
     @property
     def view(self) -> TableView:
@@ -418,9 +427,7 @@ class ProjectionRunner:
         before it is being written.
         """
         positions = dict(positions)
-        notifications = self.app.recorder.select_notifications(
-            start=min(positions.values()), limit=self.batch_size, inclusive_of_start=False
-        )
+        notifications = self._read_log(min(positions.values()))
         if not notifications:
             return PreparedBatch(positions, 0)
         upto = notifications[-1].id
@@ -445,6 +452,27 @@ class ProjectionRunner:
         except ViewFailed as failed:
             prepared.failure = failed
         return prepared
+
+    def _read_log(self, after: int) -> list[Notification]:
+        """The next batch of stored events after a position, in notification order.
+
+        The library's select_notifications, with the columns named and rows read as tuples.
+        """
+        with (
+            self.recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row) as curs,
+        ):
+            rows = curs.execute(self._log, (after, self.batch_size), prepare=True).fetchall()
+        return [
+            Notification(
+                id=notification_id,
+                originator_id=originator_id,
+                originator_version=version,
+                topic=topic,
+                state=bytes(state),
+            )
+            for notification_id, originator_id, version, topic, state in rows
+        ]
 
     def run_batch(self) -> int:
         """Apply the next batch: how many events it read, or -1 if another runner won.
