@@ -1,4 +1,4 @@
-"""The recorder's one-round-trip save and load, and the seal trigger of migration 0010."""
+"""The recorder's one-round-trip save and load, and the seal trigger (migrations 0010, 0012)."""
 
 from __future__ import annotations
 
@@ -220,3 +220,53 @@ def test_seals_written_before_0010_after_it_and_after_its_downgrade_verify_as_on
             "FROM event_hashes) t WHERE back"
         ).fetchone()
         assert backwards == (0,)
+
+
+def _index_exists(conn: Connection, name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
+    assert row is not None
+    return bool(row[0])
+
+
+def test_seals_of_0012s_trigger_equal_the_hash_function_and_chain_with_0010s(
+    empty_database: ConnectionTarget, tmp_path: Path
+):
+    migrations.upgrade(empty_database, "0011")
+    settings = Settings(database_url=empty_database.url, data_dir=tmp_path)
+    with (
+        ConnectionPool(empty_database.dsn, min_size=1, max_size=2) as pool,
+        psycopg.connect(empty_database.dsn, autocommit=True) as conn,
+    ):
+        app = build_application(empty_database, settings, PostgresReferenceAllocator(pool))
+        assert "sealed := casework_event_hash(" in _seal_function(conn)
+        assert _index_exists(conn, "event_hashes_stated")
+        old = open_case(app, sessions=2)
+        migrations.upgrade(empty_database, "0012")
+        assert "sealed := casework_event_hash(" not in _seal_function(conn)
+        assert not _index_exists(conn, "event_hashes_stated")
+        for number in range(2, 4):
+            hold(app, old, number)
+        new = open_case(app, sessions=2)
+        migrations.downgrade(empty_database, "0011")
+        assert "sealed := casework_event_hash(" in _seal_function(conn)
+        assert _index_exists(conn, "event_hashes_stated")
+        hold(app, new, 9)
+        migrations.upgrade(empty_database)
+        hold(app, old, 10)
+        app.close()
+        verdict = ledger.verify_log(conn)
+        assert verdict.holds, verdict.first
+        assert verdict.checked == 3 + 2 + 3 + 1 + 1
+        # Every seal, whichever function wrote it, is the layout's function of the event.
+        differing = conn.execute(
+            "SELECT count(*) FROM event_hashes h JOIN casework_events e USING (notification_id) "
+            "WHERE h.hash <> casework_event_hash(h.prev_hash, e.notification_id, "
+            "e.originator_id, e.originator_version, h.recorded_at, e.topic, e.state)"
+        ).fetchone()
+        assert differing == (0,)
+        stated = conn.execute(
+            "SELECT count(*) FROM event_hashes h JOIN casework_events e USING (notification_id) "
+            "WHERE h.stated_at IS DISTINCT FROM "
+            "(convert_from(e.state, 'UTF8')::jsonb -> 'timestamp' ->> '_data_')::timestamptz"
+        ).fetchone()
+        assert stated == (0,)
