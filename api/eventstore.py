@@ -35,10 +35,10 @@ LITERAL_BATCH = 50
 
 SNAPSHOTS_SUFFIX = "_snapshots"
 
-# The load's prepared statement is named after its text's hash: a connection holding one of
-# that name holds that statement.
-_LOAD_STATEMENT_PREFIX = b"casework_load_"
-_UUID_OID, _INT8_OID = 2950, 20
+# The prepared statements are named after their text's hash: a connection holding one of that
+# name holds that statement.
+_STATEMENT_PREFIX = b"casework_"
+_UUID_OID, _INT8_OID, _TEXT_OID, _BYTEA_OID = 2950, 20, 25, 17
 _BINARY = pq.Format.BINARY
 _NO_SUCH_STATEMENT = b"26000"  # invalid_sql_statement_name: e.g. after DISCARD ALL
 _ALREADY_PREPARED = b"42P05"  # duplicate_prepared_statement
@@ -73,9 +73,13 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)"
             " VALUES "
         ).format(schema=schema, events=events)
-        self._save_head: bytes | None = None
-        self._load_query = b""
-        self._load_name = b""
+        # One event (most commands) is inserted by a prepared statement, planned once.
+        self.insert_one_statement = self._insert_head + SQL(
+            "($1, $2, $3, $4) RETURNING notification_id"
+        )
+        self._save_head = b""
+        self._statements: dict[bytes, tuple[bytes, list[int]]] = {}
+        self._load_name = self._insert_one_name = b""
         self._prepared: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
         self._topics: dict[str, bytes] = {}
 
@@ -89,8 +93,9 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         as one implicit transaction and commits it after the last, before it answers; the
         INSERT's notification ids are the message's last result. An error anywhere (a version
         taken by a concurrent save, a refused lock) rolls the whole message back on the server
-        and is raised as the library raises it. The values are literals: ids, versions and the
-        state's hex digits need no quoting, and topics are quoted by libpq.
+        and is raised as the library raises it. One event is inserted by `EXECUTE` of the
+        prepared insert, several by one INSERT of literal rows. The values are literals: ids,
+        versions and the state's hex digits need no quoting, and topics are quoted by libpq.
         """
         if not stored_events:
             return []
@@ -102,12 +107,10 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             # Not inside an open transaction, or the message would not commit on its own.
             assert conn.autocommit
             assert pgconn.transaction_status == pq.TransactionStatus.IDLE
-            if self._save_head is None:
-                head = [_bytes(st, conn) for st in self.lock_table_statements]
-                head.append(self.notify_statement.as_bytes(conn))
-                self._save_head = b";".join(head) + b";" + self._insert_head.as_bytes(conn)
-            values = b",".join(
-                b"('%s',%d,%s,E'\\\\x%s'::bytea)"
+            if conn not in self._prepared:
+                self._prepare(conn)
+            rows = [
+                b"'%s',%d,%s,E'\\\\x%s'"
                 % (
                     str(e.originator_id).encode(),
                     e.originator_version,
@@ -115,8 +118,16 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                     e.state.hex().encode(),
                 )
                 for e in stored_events
-            )
-            result = pgconn.exec_(self._save_head + values + b" RETURNING notification_id")
+            ]
+            if len(rows) == 1:
+                insert = b"EXECUTE " + self._insert_one_name + b"(" + rows[0] + b")"
+            else:
+                values = b",".join(b"(" + row + b")" for row in rows)
+                insert = self._insert_head.as_bytes(conn) + values + b" RETURNING notification_id"
+            result = pgconn.exec_(self._save_head + insert)
+            if result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT:
+                self._prepare(conn)  # nothing was stored: the whole message was rolled back
+                result = pgconn.exec_(self._save_head + insert)
             if result.status != pq.ExecStatus.TUPLES_OK:
                 raise error_from_result(result, encoding=conn.info.encoding)
             return [int(result.get_value(row, 0) or b"") for row in range(result.ntuples)]
@@ -138,11 +149,11 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn:
             pgconn = conn.pgconn
             if conn not in self._prepared:
-                self._prepare_load(conn)
+                self._prepare(conn)
             formats = [_BINARY, _BINARY]
             result = pgconn.exec_prepared(self._load_name, params, formats, _BINARY)
             if result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT:
-                self._prepare_load(conn)
+                self._prepare(conn)
                 result = pgconn.exec_prepared(self._load_name, params, formats, _BINARY)
             if result.status != pq.ExecStatus.TUPLES_OK:
                 raise error_from_result(result, encoding=conn.info.encoding)
@@ -163,18 +174,31 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                 events.append(stored)
         return snapshot, events
 
-    def _prepare_load(self, conn: psycopg.Connection[Any]) -> None:
-        """Prepare the load's statement on this connection (the server plans it once)."""
-        if not self._load_query:
-            self._load_query = self.select_with_snapshot_statement.as_bytes(conn)
-            digest = hashlib.sha256(self._load_query).hexdigest()[:16]
-            self._load_name = _LOAD_STATEMENT_PREFIX + digest.encode()
-        result = conn.pgconn.prepare(self._load_name, self._load_query, [_UUID_OID, _INT8_OID])
-        if result.status != pq.ExecStatus.COMMAND_OK and (
-            result.error_field(pq.DiagnosticField.SQLSTATE) != _ALREADY_PREPARED
-        ):
-            raise error_from_result(result, encoding=conn.info.encoding)
+    def _prepare(self, conn: psycopg.Connection[Any]) -> None:
+        """Prepare the load's and the one-event insert's statements on this connection."""
+        if not self._statements:
+            head = [_bytes(st, conn) for st in self.lock_table_statements]
+            head.append(self.notify_statement.as_bytes(conn))
+            self._save_head = b";".join(head) + b";"
+            load = self.select_with_snapshot_statement.as_bytes(conn)
+            insert = self.insert_one_statement.as_bytes(conn)
+            self._load_name, self._insert_one_name = _name(load), _name(insert)
+            self._statements = {
+                self._load_name: (load, [_UUID_OID, _INT8_OID]),
+                self._insert_one_name: (insert, [_UUID_OID, _INT8_OID, _TEXT_OID, _BYTEA_OID]),
+            }
+        for name, (query, types) in self._statements.items():
+            result = conn.pgconn.prepare(name, query, types)
+            if result.status != pq.ExecStatus.COMMAND_OK and (
+                result.error_field(pq.DiagnosticField.SQLSTATE) != _ALREADY_PREPARED
+            ):
+                raise error_from_result(result, encoding=conn.info.encoding)
         self._prepared.add(conn)
+
+
+def _name(query: bytes) -> bytes:
+    """A prepared statement's name, from its text."""
+    return _STATEMENT_PREFIX + hashlib.sha256(query).hexdigest()[:16].encode()
 
 
 def _bytes(statement: object, conn: psycopg.Connection[Any]) -> bytes:

@@ -107,6 +107,38 @@ def test_a_save_returns_the_notification_ids_the_events_and_their_seals_got(
     assert ledger.verify_case(db_connection, case_id).holds
 
 
+def test_a_single_event_save_returns_its_notification_id_and_is_sealed(
+    apps: Callable[[], Casework], db_connection: Connection
+):
+    app = apps()
+    case_id = open_case(app)
+    case = app.get_case(case_id, MediationCase)
+    case.hold_session(app.step(MEDIATOR), mediator="王", notes="一")
+    (recording,) = app.save(case)
+    assert recording.notification.originator_version == 2
+    expected = [(2, recording.notification.id)]
+    assert rows(db_connection, "casework_events", case_id)[1:] == expected
+    assert rows(db_connection, "event_hashes", case_id)[1:] == expected
+    assert ledger.verify_case(db_connection, case_id).holds
+
+
+def test_connections_that_lost_their_prepared_statements_still_load_and_save(
+    apps: Callable[[], Casework], db_connection: Connection
+):
+    app = apps()
+    case_id = open_case(app, sessions=1)
+    pool = app.recorder.datastore.pool  # type: ignore[attr-defined]
+    # DISCARD ALL (a pooler's reset, say) drops every prepared statement of a session; going
+    # round the pool's queue reaches each of its connections.
+    for _ in range(2 * (pool.max_size or 1)):
+        with app.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            conn.execute("DISCARD ALL")
+    for number in range(2 * (pool.max_size or 1)):
+        hold(app, case_id, number)
+    assert app.get_case(case_id, MediationCase).version == 2 + 2 * (pool.max_size or 1)
+    assert ledger.verify_case(db_connection, case_id).holds
+
+
 def test_a_bulk_save_takes_the_librarys_path_and_is_sealed_the_same(
     apps: Callable[[], Casework], db_connection: Connection
 ):
