@@ -21,6 +21,7 @@ import psycopg
 from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
+    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
@@ -104,9 +105,11 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             return bulk
         with self.datastore.get_connection() as conn:
             pgconn = conn.pgconn
-            # Not inside an open transaction, or the message would not commit on its own.
-            assert conn.autocommit
-            assert pgconn.transaction_status == pq.TransactionStatus.IDLE
+            # Inside an open transaction the message would not commit on its own: refuse it
+            # (not an assert, which `python -O` would drop).
+            if not conn.autocommit or pgconn.transaction_status != pq.TransactionStatus.IDLE:
+                msg = "the event store's connections must be idle and in autocommit mode"
+                raise ProgrammingError(msg)
             if conn not in self._prepared:
                 self._prepare(conn)
             rows = [

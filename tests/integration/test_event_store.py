@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -10,7 +11,7 @@ from uuid import UUID
 import psycopg
 import pytest
 from eventsourcing.application import project_aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, ProgrammingError
 from eventsourcing.utils import resolve_topic
 from psycopg_pool import ConnectionPool
 
@@ -137,6 +138,32 @@ def test_connections_that_lost_their_prepared_statements_still_load_and_save(
         hold(app, case_id, number)
     assert app.get_case(case_id, MediationCase).version == 2 + 2 * (pool.max_size or 1)
     assert ledger.verify_case(db_connection, case_id).holds
+
+
+def test_a_save_on_a_connection_inside_a_transaction_is_refused_and_stores_nothing(
+    apps: Callable[[], Casework],
+    database: ConnectionTarget,
+    db_connection: Connection,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    app = apps()
+    case_id = open_case(app)
+    case = app.get_case(case_id, MediationCase)
+    case.hold_session(app.step(MEDIATOR), mediator="王", notes="一")
+    stored = [app.mapper.to_stored_event(e) for e in case.pending_events]
+    with psycopg.connect(database.dsn) as open_transaction:
+        open_transaction.execute("SELECT 1")  # BEGIN was sent: the transaction is open
+
+        @contextmanager
+        def in_a_transaction() -> Iterator[Connection]:
+            yield open_transaction
+
+        datastore = app.recorder.datastore  # type: ignore[attr-defined]
+        monkeypatch.setattr(datastore, "get_connection", in_a_transaction)
+        with pytest.raises(ProgrammingError):
+            app.recorder.insert_events(stored)
+        monkeypatch.undo()
+    assert [v for v, _ in rows(db_connection, "casework_events", case_id)] == [1]
 
 
 def test_a_bulk_save_takes_the_librarys_path_and_is_sealed_the_same(
