@@ -14,13 +14,21 @@ from __future__ import annotations
 import hashlib
 import weakref
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from types import TracebackType
 from typing import Any
 from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
     InterfaceError,
+    InternalError,
+    NotSupportedError,
     OperationalError,
+    PersistenceError,
     ProgrammingError,
     StoredEvent,
 )
@@ -29,6 +37,7 @@ from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.errors import error_from_result
 from psycopg.sql import SQL, Composable, Identifier
+from psycopg_pool import ConnectionPool
 
 # Saves of more events than this (the demo seed's batches) take the library's path: values as
 # literals would double the bytes of a large batch.
@@ -103,7 +112,7 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         if len(stored_events) > LITERAL_BATCH:  # a bulk load: the library's binary array
             bulk: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
             return bulk
-        with self.datastore.get_connection() as conn:
+        with self._connection() as conn:
             pgconn = conn.pgconn
             # Inside an open transaction the message would not commit on its own: refuse it
             # (not an assert, which `python -O` would drop).
@@ -135,6 +144,13 @@ class CaseworkRecorder(PostgresApplicationRecorder):
                 raise error_from_result(result, encoding=conn.info.encoding)
             return [int(result.get_value(row, 0) or b"") for row in range(result.ntuples)]
 
+    def _connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        """A pooled connection; the library's `get_connection` until the pool is open."""
+        pool = self.datastore.pool
+        if pool.closed:
+            return self.datastore.get_connection()  # which opens the pool
+        return _Checkout(pool)
+
     def _topic(self, topic: str, pgconn: pq.abc.PGconn) -> bytes:
         """The topic as a quoted literal (a handful of topics, each quoted once)."""
         literal = self._topics.get(topic)
@@ -149,7 +165,7 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         """The latest snapshot at or below a version (or None) and the events after it."""
         top = lte if lte is not None else _LATEST
         params = [originator_id.bytes, top.to_bytes(8, "big", signed=True)]
-        with self.datastore.get_connection() as conn:
+        with self._connection() as conn:
             pgconn = conn.pgconn
             if conn not in self._prepared:
                 self._prepare(conn)
@@ -197,6 +213,55 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             ):
                 raise error_from_result(result, encoding=conn.info.encoding)
         self._prepared.add(conn)
+
+
+class _Checkout:
+    """A connection from the pool for one call, psycopg's errors raised as the library's.
+
+    The library's `get_connection` does the same through two generator-based context managers
+    and the connection's own, each step small but paid twice a command."""
+
+    __slots__ = ("conn", "pool")
+
+    def __init__(self, pool: ConnectionPool[psycopg.Connection[Any]]) -> None:
+        self.pool = pool
+
+    def __enter__(self) -> psycopg.Connection[Any]:
+        try:
+            self.conn = self.pool.getconn()
+        except psycopg.Error as e:
+            raise _persistence_error(e) from e
+        return self.conn
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.pool.putconn(self.conn)  # rolls back or replaces a connection left unusable
+        if isinstance(exc, psycopg.Error):
+            raise _persistence_error(exc) from exc
+
+
+# As the library's PostgresDatastore.get_connection translates them, in its order.
+_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, InterfaceError),
+    (psycopg.OperationalError, OperationalError),
+    (psycopg.DataError, DataError),
+    (psycopg.IntegrityError, IntegrityError),
+    (psycopg.InternalError, InternalError),
+    (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.NotSupportedError, NotSupportedError),
+    (psycopg.DatabaseError, DatabaseError),
+)
+
+
+def _persistence_error(error: psycopg.Error) -> PersistenceError:
+    for theirs, ours in _ERRORS:
+        if isinstance(error, theirs):
+            return ours(str(error))
+    return PersistenceError(str(error))
 
 
 def _name(query: bytes) -> bytes:

@@ -158,8 +158,7 @@ def test_a_save_on_a_connection_inside_a_transaction_is_refused_and_stores_nothi
         def in_a_transaction() -> Iterator[Connection]:
             yield open_transaction
 
-        datastore = app.recorder.datastore  # type: ignore[attr-defined]
-        monkeypatch.setattr(datastore, "get_connection", in_a_transaction)
+        monkeypatch.setattr(app.recorder, "_connection", in_a_transaction)
         with pytest.raises(ProgrammingError):
             app.recorder.insert_events(stored)
         monkeypatch.undo()
