@@ -6,12 +6,13 @@ import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, cast, runtime_checkable
 from uuid import UUID, uuid4
 
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
+    ProcessingEvent,
     ProjectorFunction,
     Repository,
     project_aggregate,
@@ -20,6 +21,7 @@ from eventsourcing.domain import MutableOrImmutableAggregate, Snapshot
 from eventsourcing.persistence import (
     IntegrityError,
     PersistenceError,
+    Recording,
     StoredEvent,
     Transcoder,
 )
@@ -73,8 +75,19 @@ class SnapshotAndEvents(Protocol):
         ...
 
 
+def project_case(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The library's project_aggregate without its per-event isinstance on a Protocol.
+
+    Every event of a case is a domain event of the library's aggregate classes, which mutate."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 class CaseRepository(Repository[UUID]):
     """The library's repository; a case is read in one query when the recorder can."""
+
+    _one_query: bool | None = None
 
     def _reconstruct_aggregate(
         self,
@@ -83,13 +96,20 @@ class CaseRepository(Repository[UUID]):
         projector_func: ProjectorFunction[Any, Any],
     ) -> Any:
         recorder = self.event_store.recorder
-        if self.snapshot_store is None or not isinstance(recorder, SnapshotAndEvents):
+        # Checked once: isinstance on a runtime-checkable Protocol costs as much as decoding an
+        # event, and a repository's recorder does not change.
+        if self._one_query is None:
+            self._one_query = isinstance(recorder, SnapshotAndEvents)
+        if self.snapshot_store is None or not self._one_query:
             return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
-        stored_snapshot, stored_events = recorder.select_with_snapshot(aggregate_id, lte=version)
+        one_query = cast(SnapshotAndEvents, recorder)
+        stored_snapshot, stored_events = one_query.select_with_snapshot(aggregate_id, lte=version)
         events: list[Any] = []
         if stored_snapshot is not None:
             events.append(self.snapshot_store.mapper.to_domain_event(stored_snapshot))
         events.extend(map(self.event_store.mapper.to_domain_event, stored_events))
+        if projector_func is project_aggregate:
+            projector_func = project_case
         aggregate = projector_func(None, events)
         if aggregate is None:
             msg = f"Aggregate {aggregate_id!r} version {version!r} not found."
@@ -326,6 +346,22 @@ class Casework(Application[UUID]):
                 f"{case.reference} changed since it was read (version {expected_version}, "
                 f"now {case.version}); reload it and try again"
             )
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save; cases' events are collected without isinstance on Protocols.
+
+        The steps are the library's `Application.save`, in its order."""
+        if kwargs or not all(isinstance(obj, CaseFile) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for case in objs:
+            processing_event.events.extend(case.collect_events())
+            processing_event.aggregates[case.id] = case
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)
+        return recordings
 
     def save_all(self, *cases: CaseFile) -> None:
         """Save every touched case in one transaction, or none; a race is a Conflict."""

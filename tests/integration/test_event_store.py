@@ -1,8 +1,9 @@
-"""The recorder's one-round-trip save and load, and the seal trigger of migration 0010."""
+"""The recorder's one-round-trip save and load, and the seal trigger (migrations 0010, 0012)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -10,7 +11,7 @@ from uuid import UUID
 import psycopg
 import pytest
 from eventsourcing.application import project_aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, ProgrammingError
 from eventsourcing.utils import resolve_topic
 from psycopg_pool import ConnectionPool
 
@@ -105,6 +106,63 @@ def test_a_save_returns_the_notification_ids_the_events_and_their_seals_got(
     assert rows(db_connection, "casework_events", case_id)[1:] == [(2, ids[0]), (3, ids[1])]
     assert rows(db_connection, "event_hashes", case_id)[1:] == [(2, ids[0]), (3, ids[1])]
     assert ledger.verify_case(db_connection, case_id).holds
+
+
+def test_a_single_event_save_returns_its_notification_id_and_is_sealed(
+    apps: Callable[[], Casework], db_connection: Connection
+):
+    app = apps()
+    case_id = open_case(app)
+    case = app.get_case(case_id, MediationCase)
+    case.hold_session(app.step(MEDIATOR), mediator="王", notes="一")
+    (recording,) = app.save(case)
+    assert recording.notification.originator_version == 2
+    expected = [(2, recording.notification.id)]
+    assert rows(db_connection, "casework_events", case_id)[1:] == expected
+    assert rows(db_connection, "event_hashes", case_id)[1:] == expected
+    assert ledger.verify_case(db_connection, case_id).holds
+
+
+def test_connections_that_lost_their_prepared_statements_still_load_and_save(
+    apps: Callable[[], Casework], db_connection: Connection
+):
+    app = apps()
+    case_id = open_case(app, sessions=1)
+    pool = app.recorder.datastore.pool  # type: ignore[attr-defined]
+    # DISCARD ALL (a pooler's reset, say) drops every prepared statement of a session; going
+    # round the pool's queue reaches each of its connections.
+    for _ in range(2 * (pool.max_size or 1)):
+        with app.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+            conn.execute("DISCARD ALL")
+    for number in range(2 * (pool.max_size or 1)):
+        hold(app, case_id, number)
+    assert app.get_case(case_id, MediationCase).version == 2 + 2 * (pool.max_size or 1)
+    assert ledger.verify_case(db_connection, case_id).holds
+
+
+def test_a_save_on_a_connection_inside_a_transaction_is_refused_and_stores_nothing(
+    apps: Callable[[], Casework],
+    database: ConnectionTarget,
+    db_connection: Connection,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    app = apps()
+    case_id = open_case(app)
+    case = app.get_case(case_id, MediationCase)
+    case.hold_session(app.step(MEDIATOR), mediator="王", notes="一")
+    stored = [app.mapper.to_stored_event(e) for e in case.pending_events]
+    with psycopg.connect(database.dsn) as open_transaction:
+        open_transaction.execute("SELECT 1")  # BEGIN was sent: the transaction is open
+
+        @contextmanager
+        def in_a_transaction() -> Iterator[Connection]:
+            yield open_transaction
+
+        monkeypatch.setattr(app.recorder, "_connection", in_a_transaction)
+        with pytest.raises(ProgrammingError):
+            app.recorder.insert_events(stored)
+        monkeypatch.undo()
+    assert [v for v, _ in rows(db_connection, "casework_events", case_id)] == [1]
 
 
 def test_a_bulk_save_takes_the_librarys_path_and_is_sealed_the_same(
@@ -220,3 +278,53 @@ def test_seals_written_before_0010_after_it_and_after_its_downgrade_verify_as_on
             "FROM event_hashes) t WHERE back"
         ).fetchone()
         assert backwards == (0,)
+
+
+def _index_exists(conn: Connection, name: str) -> bool:
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (name,)).fetchone()
+    assert row is not None
+    return bool(row[0])
+
+
+def test_seals_of_0012s_trigger_equal_the_hash_function_and_chain_with_0010s(
+    empty_database: ConnectionTarget, tmp_path: Path
+):
+    migrations.upgrade(empty_database, "0011")
+    settings = Settings(database_url=empty_database.url, data_dir=tmp_path)
+    with (
+        ConnectionPool(empty_database.dsn, min_size=1, max_size=2) as pool,
+        psycopg.connect(empty_database.dsn, autocommit=True) as conn,
+    ):
+        app = build_application(empty_database, settings, PostgresReferenceAllocator(pool))
+        assert "sealed := casework_event_hash(" in _seal_function(conn)
+        assert _index_exists(conn, "event_hashes_stated")
+        old = open_case(app, sessions=2)
+        migrations.upgrade(empty_database, "0012")
+        assert "sealed := casework_event_hash(" not in _seal_function(conn)
+        assert not _index_exists(conn, "event_hashes_stated")
+        for number in range(2, 4):
+            hold(app, old, number)
+        new = open_case(app, sessions=2)
+        migrations.downgrade(empty_database, "0011")
+        assert "sealed := casework_event_hash(" in _seal_function(conn)
+        assert _index_exists(conn, "event_hashes_stated")
+        hold(app, new, 9)
+        migrations.upgrade(empty_database)
+        hold(app, old, 10)
+        app.close()
+        verdict = ledger.verify_log(conn)
+        assert verdict.holds, verdict.first
+        assert verdict.checked == 3 + 2 + 3 + 1 + 1
+        # Every seal, whichever function wrote it, is the layout's function of the event.
+        differing = conn.execute(
+            "SELECT count(*) FROM event_hashes h JOIN casework_events e USING (notification_id) "
+            "WHERE h.hash <> casework_event_hash(h.prev_hash, e.notification_id, "
+            "e.originator_id, e.originator_version, h.recorded_at, e.topic, e.state)"
+        ).fetchone()
+        assert differing == (0,)
+        stated = conn.execute(
+            "SELECT count(*) FROM event_hashes h JOIN casework_events e USING (notification_id) "
+            "WHERE h.stated_at IS DISTINCT FROM "
+            "(convert_from(e.state, 'UTF8')::jsonb -> 'timestamp' ->> '_data_')::timestamptz"
+        ).fetchone()
+        assert stated == (0,)

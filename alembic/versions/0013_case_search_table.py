@@ -6,14 +6,14 @@ row, every rewrite of the summary carried the search texts and, whenever it coul
 place, put every gram into the GIN index again. Apart, the summary row is narrow and the gram
 index is written when a case opens or its names change.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
