@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from functools import partial
 from typing import Any
 
 import httpx
 import pytest
 from starlette.types import Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
 
 from api.bootstrap import Container
 from api.graphql.context import Context
-from api.graphql.direct import DirectQueries, is_plain_query
+from api.graphql.direct import DirectQueries, preparer
 from api.graphql.schema import build_schema
 from api.http import create_app
 from domain.actors import Role
@@ -33,6 +34,13 @@ query($filter: WorkQueueFilter, $first: Int!) {
   }
 }
 """
+
+
+def aliased(count: int) -> str:
+    return "{ " + " ".join(f"v{n}: serverVersion" for n in range(count)) + " }"
+
+
+ALIASES = aliased(31)  # one over the limit
 MEDIATION = {
     "title": "邻里纠纷",
     "parties": [{"name": "张三", "role": "APPLICANT"}, {"name": "李四", "role": "OTHER"}],
@@ -119,15 +127,56 @@ async def test_a_query_is_served_without_the_router_and_anything_else_reaches_it
     assert len(behind.bodies) == len(passed_on) + 2
 
 
-def test_only_a_document_naming_exactly_one_query_counts_as_plain() -> None:
+def test_only_a_valid_document_naming_exactly_one_query_counts_as_plain() -> None:
+    found = preparer(build_schema())
+    assert found is not None
+
+    def is_plain_query(query: str, name: str | None) -> bool:
+        prepared = found.prepare(query)
+        return prepared is not None and prepared.is_plain_query(name)
+
+    mutation = (
+        "mutation B($input: RegisterMediationInput!) { registerMediation(input: $input) "
+        "{ __typename } }"
+    )
     assert is_plain_query("{ me { id } }", None)
-    assert is_plain_query("query A { me { id } } mutation B { x }", "A")
-    assert not is_plain_query("query A { me { id } } mutation B { x }", "B")
-    assert not is_plain_query("query A { me { id } } mutation B { x }", None)
+    assert is_plain_query("query A { me { id } } " + mutation, "A")
+    assert not is_plain_query("query A { me { id } } " + mutation, "B")
+    assert not is_plain_query("query A { me { id } } " + mutation, None)
     assert not is_plain_query("query A { me { id } }", "C")
     assert not is_plain_query("subscription { workQueueChanged { items { caseId } } }", None)
-    assert not is_plain_query("{ me { id }", None)
-    assert not is_plain_query("fragment F on Query { me { id } }", None)
+    assert not is_plain_query("{ me { id }", None)  # does not parse
+    assert not is_plain_query("{ me { shoeSize } }", None)  # does not validate
+    assert is_plain_query(aliased(30), None)
+    assert not is_plain_query(ALIASES, None)  # over the alias limit
+    assert not is_plain_query("{ me { id } }" + " me" * 5000, None)  # too many tokens
+
+
+class Timing(SchemaExtension):
+    def on_execute(self) -> Iterator[None]:
+        yield
+
+
+async def test_a_schema_with_an_extension_it_does_not_know_sends_everything_on(
+    api_container: Container, users: Users
+) -> None:
+    schema = build_schema()
+    assert preparer(schema) is not None
+    schema.extensions = [*schema.extensions, Timing]
+    assert preparer(schema) is None
+    behind = Behind()
+    secret = api_container.settings.jwt_secret.get_secret_value()
+    app = DirectQueries(
+        behind, schema=schema, context=partial(Context, api_container), secret=secret
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        head = users(Role.APPROVER)
+        response = await http.post(
+            "/graphql", json={"query": "{ me { id } }"}, headers=bearer(head)
+        )
+    assert response.status_code == 418
+    assert len(behind.bodies) == 1
 
 
 async def test_the_short_way_answers_byte_for_byte_as_the_router(
@@ -151,7 +200,7 @@ async def test_the_short_way_answers_byte_for_byte_as_the_router(
         ("a bad cursor", {"query": '{ workQueue(after: "x") { edges { cursor } } }'}, bearer(head)),
         ("an unknown field", {"query": "{ me { shoeSize } }"}, bearer(head)),
         ("a missing variable", {"query": QUEUE, "variables": {}}, bearer(head)),
-        ("too deep", {"query": "{" + "me {" * 12 + "id" + "}" * 13}, bearer(head)),
+        ("too many aliases", {"query": ALIASES}, bearer(head)),
         ("named", {"query": "query Q { me { id } }", "operationName": "Q"}, bearer(head)),
         ("no token", {"query": QUEUE, "variables": page}, {}),
         ("a mutation", {"query": "mutation { nothing }"}, bearer(head)),
