@@ -45,12 +45,15 @@ Getter = tuple[Callable[[Any, str], Any], str]
 # Types a value of which is certainly neither awaitable nor an exception.
 _SETTLED = frozenset({str, int, float, bool})
 _LISTS = frozenset({list, tuple})
+_LEAF_TYPES = (GraphQLScalarType, GraphQLEnumType)
 
-# Per schema, what each (type, field) is: its getter when plain, else None. The schema's
-# types do not change, so this is worked out once for all requests.
+# Per schema, what each (type, field) is: its getter when plain, else None; and the readers
+# of plain scalar fields, which do not depend on the query. The schema's types do not
+# change, so these are worked out once for all requests.
 _GETTERS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Getter | None]] = (
     WeakKeyDictionary()
 )
+_LEAVES: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Reader]] = WeakKeyDictionary()
 
 
 def plain_getter(field: GraphQLField) -> Getter | None:
@@ -73,6 +76,7 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         self._direct = manager is None or not manager.middlewares
         self._getters = _GETTERS.setdefault(self.schema, {})
+        self._leaves = _LEAVES.setdefault(self.schema, {})
         # Keyed by the identity of graphql-core's memoized field lists and sets, which are
         # kept alive with them so that an identity is not reused within the request.
         self._readers: dict[int, tuple[FieldDetailsList, Reader | None]] = {}
@@ -102,14 +106,22 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         node = details[0].node
         if not self._direct or node.arguments:
             return None
-        getter = self._getter(parent_type, node.name.value)
-        field = self.schema.get_field(parent_type, node.name.value)
+        key = (parent_type.name, node.name.value)
+        leaf = self._leaves.get(key)
+        if leaf is not None:
+            return leaf
+        getter = self._getter(parent_type, key[1])
+        field = self.schema.get_field(parent_type, key[1])
         if getter is None or field is None:
             return None
         complete = self._completer(field.type, details)
         if complete is None:
             return None
         get, name = getter
+        kind = field.type
+        is_leaf = isinstance(
+            kind.of_type if isinstance(kind, GraphQLNonNull) else kind, _LEAF_TYPES
+        )
 
         def read(source: Any) -> Any:
             try:
@@ -118,6 +130,8 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return Undefined
             return complete(value)
 
+        if is_leaf:  # the same for every query
+            self._leaves[key] = read
         return read
 
     def _completer(self, kind: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:

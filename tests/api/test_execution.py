@@ -145,6 +145,14 @@ def test_plain_fields_give_the_same_data_and_errors_as_the_general_path() -> Non
     ]
 
 
+def test_readers_kept_between_requests_give_what_the_general_path_gives() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=CaseworkExecutionContext)
+    for query in (PLAIN_ONLY, ALL_FIELDS, PLAIN_ONLY, ALL_FIELDS):
+        result = schema.execute_sync(query)
+        fast = result.data, [error.formatted for error in result.errors or []]
+        assert fast == run(StrawberryGraphQLCoreExecutionContext, query)
+
+
 def test_an_object_of_plain_fields_builds_no_resolve_info_per_field() -> None:
     Counting.built = 0
     data, errors = run(Counting, PLAIN_ONLY)
