@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass
 
 import jwt
@@ -67,8 +69,35 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+# Tokens already verified, with when they expire: a client sends the same token with every
+# request, and checking its signature again costs more than a small query. A token valid once
+# stays valid until it expires (its signature, issuer and claims cannot change), so only the
+# expiry is checked again. Bounded: the oldest entries go first.
+_VERIFIED: dict[tuple[str, str], tuple[TokenClaims, float]] = {}
+_VERIFIED_MAX = 1024
+_VERIFYING = threading.Lock()
+_clock = time.time  # seconds since the epoch, as the token's `exp`
+
+
 def read_token(secret: str, token: str) -> TokenClaims:
     """The claims of a valid token; InvalidToken (with a reason a caller may see) otherwise."""
+    key = (secret, token)
+    known = _VERIFIED.get(key)
+    if known is not None:
+        claims, expires = known
+        if expires > _clock():
+            return claims
+        _VERIFIED.pop(key, None)
+        raise InvalidToken("the token has expired")
+    checked = _verify(secret, token)
+    with _VERIFYING:
+        while len(_VERIFIED) >= _VERIFIED_MAX:
+            del _VERIFIED[next(iter(_VERIFIED))]
+        _VERIFIED[key] = checked
+    return checked[0]
+
+
+def _verify(secret: str, token: str) -> tuple[TokenClaims, float]:
     try:
         claims = jwt.decode(
             token,
@@ -87,7 +116,7 @@ def read_token(secret: str, token: str) -> TokenClaims:
             role=Role(claims["role"]),
             organisation=str(claims["org"]),
             name=str(claims.get("name", "")),
-        )
+        ), float(claims["exp"])
     except (KeyError, ValueError):
         raise InvalidToken("the token does not name a user, role and organisation") from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -13,7 +14,10 @@ from psycopg_pool import PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
 from api.bootstrap import Container
+from api.graphql.context import Context
+from api.graphql.direct import DirectQueries
 from api.graphql.router import graphql_router
+from api.graphql.schema import build_schema
 from api.graphql.upload_limit import BodyLimits
 from api.web import mount_web
 from projections.status import view_positions
@@ -45,8 +49,13 @@ def _health(container: Container) -> JSONResponse:
     return JSONResponse(body, 200)
 
 
-def create_app(container: Container, *, owns_container: bool = False) -> FastAPI:
-    """The FastAPI app over a built container; closes it on shutdown when it owns it."""
+def create_app(
+    container: Container, *, owns_container: bool = False, direct_queries: bool = True
+) -> FastAPI:
+    """The FastAPI app over a built container; closes it on shutdown when it owns it.
+
+    `direct_queries=False` sends every GraphQL request through the router (to compare against).
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -71,7 +80,15 @@ def create_app(container: Container, *, owns_container: bool = False) -> FastAPI
     async def healthz() -> JSONResponse:
         return await run_in_threadpool(_health, container)
 
-    app.include_router(graphql_router(container), prefix="/graphql")
+    schema = build_schema()
+    app.include_router(graphql_router(container, schema), prefix="/graphql")
     mount_web(app)  # last: `/` must not shadow /graphql or /healthz
+    if direct_queries:  # inside the body limits, which count what it reads
+        app.add_middleware(
+            DirectQueries,
+            schema=schema,
+            context=partial(Context, container),
+            secret=container.settings.jwt_secret.get_secret_value(),
+        )
     app.add_middleware(BodyLimits, max_upload_bytes=container.settings.max_upload_bytes)
     return app

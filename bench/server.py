@@ -62,7 +62,8 @@ def serving(target: ConnectionTarget, data_dir: Path, log: Path) -> Iterator[Ser
     }
     with log.open("ab") as out:
         process = subprocess.Popen(  # noqa: S603  # our own interpreter and module
-            [sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)],
+            # No access log: a line per request is not part of the latency measured.
+            [sys.executable, "-m", "api.cli.main", "serve", "--port", str(port), "--no-access-log"],
             env=env,
             cwd=ROOT,
             stdout=out,

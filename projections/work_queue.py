@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from psycopg import Connection, Cursor, sql
-from psycopg.rows import DictRow, dict_row
+from psycopg.rows import DictRow, tuple_row
 
 from domain.case import CaseFile
 from domain.deadlines import Deadline
@@ -137,9 +137,13 @@ def _item_row(case_id: UUID, deadline: Deadline) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    """A row of the queue as read on a given day (days left and overdue move with the date)."""
+class WorkItem(NamedTuple):
+    """A row of the queue as read on a given day (days left and overdue move with the date).
+
+    A named tuple rather than a frozen dataclass: as immutable, and made in a third of the
+    time (a frozen dataclass sets each field through object.__setattr__), which counts when
+    every page of the queue makes up to 101 of them.
+    """
 
     case_id: UUID
     rule_id: str
@@ -225,7 +229,7 @@ def queue_page(
     query = sql.SQL(
         "SELECT {cols} FROM work_items WHERE {where} ORDER BY due_on, case_id, rule_id LIMIT %(n)s"
     ).format(cols=sql.SQL(_QUEUE_COLUMNS), where=clause)
-    with conn.cursor(row_factory=dict_row) as curs:
+    with conn.cursor(row_factory=tuple_row) as curs:
         rows = curs.execute(query, params).fetchall()
     return [_item(row, today) for row in rows[:first]], len(rows) > first
 
@@ -245,23 +249,38 @@ def read_queue(
     return queue_page(conn, today, where, first=limit, after=None)[0]
 
 
-def _item(row: dict[str, Any], today: dt.date) -> WorkItem:
-    suspended = bool(row["suspended"])
-    due_on: dt.date = row["due_on"]
+def _item(row: tuple[Any, ...], today: dt.date) -> WorkItem:
+    """A work item from a row of _QUEUE_COLUMNS, in their order."""
+    (
+        case_id,
+        rule_id,
+        kind,
+        reference,
+        title,
+        organisation,
+        assignee,
+        step,
+        due_on,
+        suspended,
+        extended_by,
+        warnings,
+        legal_basis,
+    ) = row
+    suspended = bool(suspended)
     return WorkItem(
-        case_id=row["case_id"],
-        rule_id=row["rule_id"],
-        kind=row["kind"],
-        reference=row["reference"],
-        title=row["title"],
-        organisation=row["organisation"],
-        assignee=row["assignee"],
-        step=row["step"],
+        case_id=case_id,
+        rule_id=rule_id,
+        kind=kind,
+        reference=reference,
+        title=title,
+        organisation=organisation,
+        assignee=assignee,
+        step=step,
         due_on=due_on,
         days_left=None if suspended else (due_on - today).days,
         overdue=not suspended and today > due_on,
         suspended=suspended,
-        extended_by=row["extended_by"],
-        warnings=tuple(row["warnings"]),
-        legal_basis=row["legal_basis"],
+        extended_by=extended_by,
+        warnings=tuple(warnings),
+        legal_basis=legal_basis,
     )

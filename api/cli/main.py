@@ -38,6 +38,9 @@ def serve(
     migrate: Annotated[
         bool, typer.Option("--migrate", help="Upgrade an out-of-date schema before starting.")
     ] = False,
+    access_log: Annotated[
+        bool, typer.Option(help="Log a line per request (off: the benchmarks measure latency).")
+    ] = True,
 ) -> None:
     """Start the HTTP server: the web UI at /, GraphQL at /graphql, health at /healthz.
 
@@ -64,6 +67,7 @@ def serve(
                 host=host or settings.host,
                 port=port or settings.port,
                 log_level="info",
+                access_log=access_log,
             )
         finally:
             container.close()

@@ -1,26 +1,33 @@
-"""Field execution without per-field bookkeeping for plain attributes of scalar type.
+"""Field execution without per-field bookkeeping for plain attributes.
 
 A page of the work queue is some 600 fields, nearly all of them attributes read off an object
 (strawberry's "basic" fields: no resolver, no extension, no permission). For each, graphql-core
 builds a path entry and a resolve-info record and walks the completion steps; a plain
-attribute of scalar or enum type needs none of it. Such fields are read directly here — an
-object whose selected fields are all plain in one loop. Anything else (a resolver, an
-argument, a list or object type, middleware) and anything unusual while reading (a null where
-the schema forbids one, a value the scalar refuses, an exception) takes graphql-core's own path
-for that object or field, which then gives exactly the result and error it always gave.
+attribute needs none of it. Such fields are read directly here: an attribute of scalar or enum
+type, and also one holding an object (or a list of them) whose selected fields are plain in
+turn, so a connection's edges and nodes are completed in one pass. Anything else (a resolver,
+an argument, an abstract type, an object type with its own type check, middleware, deferred
+parts) and anything unusual while reading (a null where the schema forbids one, a value the
+scalar refuses, something other than a list where a list belongs, an exception) takes
+graphql-core's own path for that whole field, which then gives exactly the result and error it
+always gave. A direct read has no effects, so giving it up halfway loses nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLSchema,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -28,76 +35,174 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
-# A plain field's value, coerced for the response; Undefined: take graphql-core's path.
+# A plain field's value, completed for the response; Undefined: take graphql-core's path.
 Reader = Callable[[Any], Any]
+# How to complete a value of one output type (for one selection); Undefined as above.
+Completer = Callable[[Any], Any]
+# A plain field's getter: how strawberry's basic resolver reads it, and the attribute's name.
+Getter = tuple[Callable[[Any, str], Any], str]
 
 # Types a value of which is certainly neither awaitable nor an exception.
 _SETTLED = frozenset({str, int, float, bool})
+_LISTS = frozenset({list, tuple})
+_LEAF_TYPES = (GraphQLScalarType, GraphQLEnumType)
+
+# Per schema, what each (type, field) is: its getter when plain, else None; and the readers
+# of plain scalar fields, which do not depend on the query. The schema's types do not
+# change, so these are worked out once for all requests.
+_GETTERS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Getter | None]] = (
+    WeakKeyDictionary()
+)
+_LEAVES: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Reader]] = WeakKeyDictionary()
 
 
-def plain_reader(field: GraphQLField, is_awaitable: Callable[[Any], bool]) -> Reader | None:
-    """How to read a plain field's value directly, or None when it needs the general path.
-
-    Plain: strawberry's own basic resolver (no resolver, extension or permission of ours), no
-    arguments, a scalar or enum type. The value is read as that resolver reads it.
-    """
+def plain_getter(field: GraphQLField) -> Getter | None:
+    """How strawberry's own basic resolver reads a field (no resolver, extension or permission
+    of ours, no arguments), or None when the field needs the general path."""
     resolve = field.resolve
     if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None or definition.base_resolver is not None:
         return None
-    kind = field.type
-    required = isinstance(kind, GraphQLNonNull)
-    leaf = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
-    if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
-        return None
-    get, name, coerce = (
-        definition.default_resolver,
-        definition.python_name,
-        leaf.coerce_output_value,
-    )
+    return definition.default_resolver, definition.python_name
 
-    def read(source: Any) -> Any:
+
+class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution, reading plain attributes directly."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        self._direct = manager is None or not manager.middlewares
+        self._getters = _GETTERS.setdefault(self.schema, {})
+        self._leaves = _LEAVES.setdefault(self.schema, {})
+        # Keyed by the identity of graphql-core's memoized field lists and sets, which are
+        # kept alive with them so that an identity is not reused within the request.
+        self._readers: dict[int, tuple[FieldDetailsList, Reader | None]] = {}
+        self._plans: dict[int, tuple[GroupedFieldSet, list[tuple[str, Reader]] | None]] = {}
+
+    def _getter(self, parent_type: GraphQLObjectType, name: str) -> Getter | None:
+        key = (parent_type.name, name)
         try:
-            value = get(source, name)
+            return self._getters[key]
+        except KeyError:
+            field = self.schema.get_field(parent_type, name)
+            getter = None if field is None else plain_getter(field)
+            self._getters[key] = getter
+            return getter
+
+    def _reader(self, parent_type: GraphQLObjectType, details: FieldDetailsList) -> Reader | None:
+        cached = self._readers.get(id(details))
+        if cached is not None and cached[0] is details:
+            return cached[1]
+        reader = self._new_reader(parent_type, details)
+        self._readers[id(details)] = (details, reader)
+        return reader
+
+    def _new_reader(
+        self, parent_type: GraphQLObjectType, details: FieldDetailsList
+    ) -> Reader | None:
+        node = details[0].node
+        if not self._direct or node.arguments:
+            return None
+        key = (parent_type.name, node.name.value)
+        leaf = self._leaves.get(key)
+        if leaf is not None:
+            return leaf
+        getter = self._getter(parent_type, key[1])
+        field = self.schema.get_field(parent_type, key[1])
+        if getter is None or field is None:
+            return None
+        complete = self._completer(field.type, details)
+        if complete is None:
+            return None
+        get, name = getter
+        kind = field.type
+        is_leaf = isinstance(
+            kind.of_type if isinstance(kind, GraphQLNonNull) else kind, _LEAF_TYPES
+        )
+
+        def read(source: Any) -> Any:
+            try:
+                value = get(source, name)
+            except Exception:  # the general path reports it, located
+                return Undefined
+            return complete(value)
+
+        if is_leaf:  # the same for every query
+            self._leaves[key] = read
+        return read
+
+    def _completer(self, kind: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
+        """How to complete a value of this type directly, or None if it never can be."""
+        required = isinstance(kind, GraphQLNonNull)
+        inner = kind.of_type if isinstance(kind, GraphQLNonNull) else kind
+        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+            return self._leaf(inner, required)
+        if isinstance(inner, GraphQLList):
+            if any(d.node.directives for d in details):  # @stream and the like
+                return None
+            item = self._completer(inner.of_type, details)
+            return None if item is None else self._list(item, required)
+        if isinstance(inner, GraphQLObjectType) and inner.is_type_of is None:
+            grouped, deferred, _ = self.collect_subfields(inner, details)
+            plan = None if deferred else self._plan(inner, grouped)
+            return None if plan is None else self._object(plan, required)
+        return None
+
+    def _leaf(self, kind: GraphQLScalarType | GraphQLEnumType, required: bool) -> Completer:
+        coerce, is_awaitable = kind.coerce_output_value, self.is_awaitable
+
+        def leaf(value: Any) -> Any:
             if value is None:
                 return Undefined if required else None
             if value.__class__ not in _SETTLED and (
                 isinstance(value, Exception) or is_awaitable(value)
             ):
                 return Undefined
-            coerced = coerce(value)
-        except Exception:  # the general path reports it, located
-            return Undefined
-        return Undefined if coerced is None else coerced
+            try:
+                coerced = coerce(value)
+            except Exception:  # the general path reports it, located
+                return Undefined
+            return Undefined if coerced is None else coerced
 
-    return read
+        return leaf
 
+    @staticmethod
+    def _list(item: Completer, required: bool) -> Completer:
+        def many(value: Any) -> Any:
+            if value is None:
+                return Undefined if required else None
+            if value.__class__ not in _LISTS:  # iterables of other kinds: the general path
+                return Undefined
+            completed = []
+            for each in value:
+                done = item(each)
+                if done is Undefined:
+                    return Undefined
+                completed.append(done)
+            return completed
 
-class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution, reading plain scalar attributes directly."""
+        return many
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        manager = self.middleware_manager
-        self._direct = manager is None or not manager.middlewares
-        self._readers: dict[tuple[str, str], Reader | None] = {}
-        # Keyed by the identity of graphql-core's memoized field sets, kept alive with them.
-        self._plans: dict[int, tuple[GroupedFieldSet, list[tuple[str, Reader]] | None]] = {}
+    def _object(self, plan: list[tuple[str, Reader]], required: bool) -> Completer:
+        is_awaitable = self.is_awaitable
 
-    def _reader(self, parent_type: GraphQLObjectType, field_details: FieldDetailsList) -> Any:
-        node = field_details[0].node
-        if not self._direct or node.arguments:
-            return None
-        key = (parent_type.name, node.name.value)
-        try:
-            return self._readers[key]
-        except KeyError:
-            field = self.schema.get_field(parent_type, key[1])
-            reader = None if field is None else plain_reader(field, self.is_awaitable)
-            self._readers[key] = reader
-            return reader
+        def one(value: Any) -> Any:
+            if value is None:
+                return Undefined if required else None
+            if isinstance(value, Exception) or is_awaitable(value):
+                return Undefined
+            results: dict[str, Any] = {}
+            for response_name, read in plan:
+                done = read(value)
+                if done is Undefined:
+                    return Undefined
+                results[response_name] = done
+            return results
+
+        return one
 
     def _plan(
         self, parent_type: GraphQLObjectType, fields: GroupedFieldSet

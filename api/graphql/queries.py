@@ -4,6 +4,7 @@ is asking, and the views' reads: search, trail, dossier, statistics and audit.""
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
@@ -32,6 +33,7 @@ from domain.errors import DomainError
 # Context.read: the bases of Query below (search, trail, dossier, statistics, audit).
 
 
+@cache  # the installed package does not change under a running server
 def _casework_version() -> str:
     try:
         return version("casework")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import strawberry
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -32,10 +33,10 @@ class CaseworkRouter(GraphQLRouter[Context, None]):
         return unset
 
 
-def graphql_router(container: Container) -> CaseworkRouter:
+def graphql_router(container: Container, schema: strawberry.Schema | None = None) -> CaseworkRouter:
     """The router for /graphql; GraphiQL's page is all it serves without a token."""
     return CaseworkRouter(
-        build_schema(),
+        schema or build_schema(),
         context_getter=context_getter(container),
         graphql_ide="graphiql",
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from typer.testing import CliRunner
 
+from api import auth
 from api.auth import InvalidToken, issue_token, read_token
 from api.cli.main import app as cli
 from api.settings import DEVELOPMENT_JWT_SECRET, Settings
@@ -151,3 +152,21 @@ def test_a_bad_setting_names_its_environment_variable(monkeypatch: pytest.Monkey
     result = CliRunner().invoke(cli, ["token", "issue", "--user", "u", "--role", "x", "--org", "o"])
     assert result.exit_code == 2
     assert result.output.startswith("casework: bad setting CASEWORK_PORT: ")
+
+
+def test_a_token_read_before_is_refused_once_it_expires(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = settings.jwt_secret.get_secret_value()
+    issued = dt.datetime.now(dt.UTC)
+    token = issue_token(
+        secret, user="u", role="handler", organisation="o", ttl=dt.timedelta(hours=1), now=issued
+    )
+    assert read_token(secret, token).user == "u"
+    assert read_token(secret, token).user == "u"  # known now: only its expiry is checked again
+    with pytest.raises(InvalidToken, match="not valid for this server"):
+        read_token("another-key-" + "z" * 32, token)  # known under this server's key only
+    later = (issued + dt.timedelta(hours=1, seconds=1)).timestamp()
+    monkeypatch.setattr(auth, "_clock", lambda: later)
+    with pytest.raises(InvalidToken, match="the token has expired"):
+        read_token(secret, token)

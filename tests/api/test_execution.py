@@ -36,6 +36,7 @@ class Thing:
     colour: Colour
     tags: list[str]
     child: Thing | None
+    friends: list[Thing]
 
     @strawberry.field
     def loud(self) -> str:
@@ -56,6 +57,7 @@ def thing(name: Any = "甲", **changes: Any) -> Thing:
         "colour": Colour.RED,
         "tags": ["a", "b"],
         "child": None,
+        "friends": [],
     }
     return Thing(**(values | changes))
 
@@ -67,6 +69,11 @@ THINGS = [
     thing("丁", colour="purple"),  # a value the enum refuses
     thing("戊", count="many"),  # a value the scalar refuses
     thing("己", child=thing(None)),
+    thing("庚", friends=[thing("辛", tags=("t",)), thing("壬", child=thing("癸"))]),
+    thing("子", friends=[thing("丑"), thing(None)]),  # a null deep in a list: the item goes
+    thing("寅", friends=(thing("卯"),), tags=["x", None]),  # a tuple; a null in [String!]!
+    thing("辰", friends=thing("巳")),  # not a list at all
+    thing("午", friends=[None]),  # a null where an object must be
 ]
 
 
@@ -78,7 +85,7 @@ class Query:
 
     @strawberry.field
     def good(self) -> list[Thing]:
-        return THINGS[:2]
+        return [*THINGS[:2], THINGS[6]]
 
 
 ALL_FIELDS = """
@@ -86,12 +93,15 @@ ALL_FIELDS = """
   things {
     __typename name nick: nickname count ratio on colour tags loud times(n: 2)
     child { name colour nickname }
+    friends { name tags child { name } }
     ... on Thing { count again: name }
     skipped: name @skip(if: true)
   }
 }
 """
-PLAIN_ONLY = "{ good { name nickname count ratio on colour } }"
+PLAIN_ONLY = """
+{ good { name nickname count ratio on colour tags child { name } friends { name child { on } } } }
+"""
 
 
 class Counting(CaseworkExecutionContext):
@@ -124,7 +134,23 @@ def test_plain_fields_give_the_same_data_and_errors_as_the_general_path() -> Non
         ("things", 3, "colour"),
         ("things", 4, "count"),
         ("things", 5, "child", "name"),
+        ("things", 7, "friends", 1, "name"),
+        ("things", 8, "tags", 1),
+        ("things", 9, "friends"),
+        ("things", 10, "friends", 0),
     ]
+    assert data["things"][6]["friends"] == [
+        {"name": "辛", "tags": ["t"], "child": None},
+        {"name": "壬", "tags": ["a", "b"], "child": {"name": "癸"}},
+    ]
+
+
+def test_readers_kept_between_requests_give_what_the_general_path_gives() -> None:
+    schema = strawberry.Schema(query=Query, execution_context_class=CaseworkExecutionContext)
+    for query in (PLAIN_ONLY, ALL_FIELDS, PLAIN_ONLY, ALL_FIELDS):
+        result = schema.execute_sync(query)
+        fast = result.data, [error.formatted for error in result.errors or []]
+        assert fast == run(StrawberryGraphQLCoreExecutionContext, query)
 
 
 def test_an_object_of_plain_fields_builds_no_resolve_info_per_field() -> None:
