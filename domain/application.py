@@ -65,6 +65,18 @@ class NotConfigured(RuntimeError):
 
 
 @runtime_checkable
+class StoredAsOf(Protocol):
+    """A timeline that also reads what a case's version at an instant is made of, in one query."""
+
+    def stored_as_of(
+        self, case_id: UUID, at: dt.datetime
+    ) -> tuple[StoredEvent | None, list[StoredEvent]]:
+        """The latest snapshot at or below the case's version at the instant (or None) and the
+        events after it, to that version; (None, []) if the case was not yet recorded."""
+        ...
+
+
+@runtime_checkable
 class SnapshotAndEvents(Protocol):
     """A recorder that reads a case's latest snapshot and the events after it in one query."""
 
@@ -104,17 +116,27 @@ class CaseRepository(Repository[UUID]):
             return super()._reconstruct_aggregate(aggregate_id, version, projector_func)
         one_query = cast(SnapshotAndEvents, recorder)
         stored_snapshot, stored_events = one_query.select_with_snapshot(aggregate_id, lte=version)
-        events: list[Any] = []
-        if stored_snapshot is not None:
-            events.append(self.snapshot_store.mapper.to_domain_event(stored_snapshot))
-        events.extend(map(self.event_store.mapper.to_domain_event, stored_events))
         if projector_func is project_aggregate:
             projector_func = project_case
-        aggregate = projector_func(None, events)
+        aggregate = self.replay(stored_snapshot, stored_events, projector_func)
         if aggregate is None:
             msg = f"Aggregate {aggregate_id!r} version {version!r} not found."
             raise AggregateNotFoundError(msg)
         return aggregate
+
+    def replay(
+        self,
+        stored_snapshot: StoredEvent | None,
+        stored_events: Iterable[StoredEvent],
+        projector_func: ProjectorFunction[Any, Any] = project_case,
+    ) -> Any:
+        """The aggregate a snapshot and the events after it make (None from nothing)."""
+        events: list[Any] = []
+        if stored_snapshot is not None:
+            assert self.snapshot_store is not None
+            events.append(self.snapshot_store.mapper.to_domain_event(stored_snapshot))
+        events.extend(map(self.event_store.mapper.to_domain_event, stored_events))
+        return projector_func(None, events)
 
 
 def utc_now() -> dt.datetime:
@@ -236,10 +258,18 @@ class Casework(Application[UUID]):
             raise NotConfigured("reading a case as of a past instant needs the timeline index")
         if at.tzinfo is None:
             raise ValidationError("an as-of instant must carry a time zone", field="asOf")
-        version = self.timeline.version_at(case_id, at)
-        if version is None:
-            raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
-        case: object = self.repository.get(case_id, version=version)
+        case: object
+        if isinstance(self.timeline, StoredAsOf) and isinstance(self.repository, CaseRepository):
+            # One query: the version at the instant, its snapshot and the events after it.
+            stored_snapshot, stored_events = self.timeline.stored_as_of(case_id, at)
+            case = self.repository.replay(stored_snapshot, stored_events)
+            if case is None:
+                raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
+        else:
+            version = self.timeline.version_at(case_id, at)
+            if version is None:
+                raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
+            case = self.repository.get(case_id, version=version)
         if not isinstance(case, kind):
             raise NotFound(f"case {case_id} is not a {getattr(kind, 'WHAT', kind.__name__)}")
         return case

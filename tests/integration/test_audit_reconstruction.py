@@ -73,7 +73,7 @@ def test_the_case_as_of_any_instant_equals_its_replay_to_that_instant(
 ) -> None:
     mediator = actor(Role.HANDLER)
     case = register(audited, actor(Role.INTAKE))
-    for number in range(12):
+    for number in range(24):  # past the snapshot every 20 events
         audited.act(
             case.id,
             MediationCase,
@@ -85,7 +85,11 @@ def test_the_case_as_of_any_instant_equals_its_replay_to_that_instant(
         lambda c: c.change_type(audited.step(mediator), MediationType.PEOPLES),
     )
     times = recorded(db_connection, case.id)
-    assert len(times) == 14
+    assert len(times) == 26
+    snapshots = db_connection.execute(
+        "SELECT originator_version FROM casework_snapshots WHERE originator_id = %s", (case.id,)
+    ).fetchall()
+    assert snapshots == [(20,)]
     tick = dt.timedelta(microseconds=1)
     with pytest.raises(NotFound):
         audited.case_as_of(case.id, MediationCase, times[0] - tick)
