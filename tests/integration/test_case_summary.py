@@ -616,19 +616,17 @@ def found_by(database: ConnectionTarget, text: str) -> list[UUID]:
         return [c.case_id for c in search_cases(conn, SearchFilter(text=text)).cases]
 
 
+def titled_probe(app: Casework, handler: Actor, org: str, title: str) -> SummaryProbe:
+    step = app.step(handler, at=at(6, 1))
+    return app.register(SummaryProbe, step, title=title, organisation=org, act=None, parties=())
+
+
 def test_a_case_is_found_by_its_new_name_and_no_longer_by_the_old(
     app: Casework, actor: Callable[..., Actor], org: str, database: ConnectionTarget
 ) -> None:
     handler = actor(Role.HANDLER)
     old, new = f"旧名{uuid.uuid4().hex[:6]}", f"新名{uuid.uuid4().hex[:6]}"
-    case = app.register(
-        SummaryProbe,
-        app.step(handler, at=at(6, 1)),
-        title=old,
-        organisation=org,
-        act=None,
-        parties=(),
-    )
+    case = titled_probe(app, handler, org, old)
     view = CaseSummaryView()  # one view, so it remembers the names it wrote
     ProjectionRunner(app, view).run_until_caught_up()
     assert found_by(database, old) == [case.id]
@@ -643,14 +641,7 @@ def test_a_renaming_batch_that_rolled_back_writes_the_new_name_when_it_comes_aga
 ) -> None:
     handler = actor(Role.HANDLER)
     old, new = f"旧名{uuid.uuid4().hex[:6]}", f"新名{uuid.uuid4().hex[:6]}"
-    case = app.register(
-        SummaryProbe,
-        app.step(handler, at=at(6, 1)),
-        title=old,
-        organisation=org,
-        act=None,
-        parties=(),
-    )
+    case = titled_probe(app, handler, org, old)
     armed: list[bool] = []  # cut the next batch that holds the case, once
 
     class CutOnce(CaseSummaryView):
