@@ -306,13 +306,12 @@ class PreparedBatch:
     count: int
     upto: int = 0
     shares: list[Share] = dataclasses.field(default_factory=list)
-    statements: list[RecordingCursor] = dataclasses.field(default_factory=list)
+    statements: RecordingCursor = dataclasses.field(default_factory=RecordingCursor)
     failure: ViewFailed | None = None
 
     def write(self, curs: Cursor[DictRow]) -> None:
-        """Send every view's statements, then raise the failure if a view failed."""
-        for statements in self.statements:
-            statements.send(curs)
+        """Send the views' statements in order, then raise the failure if a view failed."""
+        self.statements.send(curs)
         if self.failure is not None:
             raise self.failure
 
@@ -436,19 +435,10 @@ class ProjectionRunner:
             for view, name in zip(self.views, self.tracking_names, strict=True)
             if positions[name] < upto
         ]
-        recorded = [RecordingCursor() for _ in shares]
-        prepared = PreparedBatch(positions, len(notifications), upto, shares, recorded)
-        batches = [
-            (share, share.view.batch(cast(Cursor[DictRow], statements)))
-            for share, statements in zip(shares, recorded, strict=True)
-        ]
+        prepared = PreparedBatch(positions, len(notifications), upto, shares)
+        recording = cast(Cursor[DictRow], prepared.statements)
         try:
-            for change in self._changes(notifications):
-                for share, batch in batches:
-                    if change.position > share.position:
-                        _guarded(share, batch.add, change)
-            for share, batch in batches:
-                _guarded(share, batch.flush)
+            apply_changes(recording, shares, self._changes(notifications))
         except ViewFailed as failed:
             prepared.failure = failed
         return prepared
