@@ -36,7 +36,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg import pq
 from psycopg.errors import error_from_result
-from psycopg.sql import SQL, Composable, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
 from psycopg_pool import ConnectionPool
 
 # Saves of more events than this (the demo seed's batches) take the library's path: values as
@@ -64,20 +64,10 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         events = Identifier(self.events_table_name)
         snapshots = Identifier(self.snapshots_table_name)
-        # The snapshot (kind 0) at or below the version asked for, then the events after it.
         # $1 is the case id, $2 the highest version wanted.
-        self.select_with_snapshot_statement = SQL(
-            "WITH s AS ("
-            " SELECT originator_version, topic, state FROM {schema}.{snapshots}"
-            " WHERE originator_id = $1 AND originator_version <= $2"
-            " ORDER BY originator_version DESC LIMIT 1)"
-            " SELECT 0 AS kind, originator_version, topic, state FROM s"
-            " UNION ALL"
-            " SELECT 1, e.originator_version, e.topic, e.state FROM {schema}.{events} e"
-            " WHERE e.originator_id = $1 AND e.originator_version <= $2"
-            " AND e.originator_version > coalesce((SELECT originator_version FROM s), 0)"
-            " ORDER BY 1, 2"
-        ).format(schema=schema, events=events, snapshots=snapshots)
+        self.select_with_snapshot_statement = snapshot_and_events(
+            schema, events, snapshots, case_id=SQL("$1"), top=SQL("$2")
+        )
         self.notify_statement = SQL("NOTIFY {0}").format(Identifier(self.channel_name))
         self._insert_head = SQL(
             "INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)"
@@ -267,6 +257,25 @@ def _persistence_error(error: psycopg.Error) -> PersistenceError:
 def _name(query: bytes) -> bytes:
     """A prepared statement's name, from its text."""
     return _STATEMENT_PREFIX + hashlib.sha256(query).hexdigest()[:16].encode()
+
+
+def snapshot_and_events(
+    schema: Identifier, events: Identifier, snapshots: Identifier, *, case_id: SQL, top: SQL
+) -> Composed:
+    """A case's latest snapshot at or below a version (kind 0) and its events after that
+    snapshot up to the version (kind 1), in version order; `top` gives the version."""
+    return SQL(
+        "WITH s AS ("
+        " SELECT originator_version, topic, state FROM {schema}.{snapshots}"
+        " WHERE originator_id = {case_id} AND originator_version <= {top}"
+        " ORDER BY originator_version DESC LIMIT 1)"
+        " SELECT 0 AS kind, originator_version, topic, state FROM s"
+        " UNION ALL"
+        " SELECT 1, e.originator_version, e.topic, e.state FROM {schema}.{events} e"
+        " WHERE e.originator_id = {case_id} AND e.originator_version <= {top}"
+        " AND e.originator_version > coalesce((SELECT originator_version FROM s), 0)"
+        " ORDER BY 1, 2"
+    ).format(schema=schema, events=events, snapshots=snapshots, case_id=case_id, top=top)
 
 
 def _bytes(statement: object, conn: psycopg.Connection[Any]) -> bytes:

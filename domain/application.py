@@ -55,25 +55,16 @@ log = logging.getLogger(__name__)
 class Timeline(Protocol):
     """The index of each case's versions by the time they were recorded."""
 
-    def version_at(self, case_id: UUID, at: dt.datetime) -> int | None:
-        """The case's latest version recorded at or before the instant; None before its first."""
-        ...
-
-
-class NotConfigured(RuntimeError):
-    """The application was built without a port this call needs."""
-
-
-@runtime_checkable
-class StoredAsOf(Protocol):
-    """A timeline that also reads what a case's version at an instant is made of, in one query."""
-
     def stored_as_of(
         self, case_id: UUID, at: dt.datetime
     ) -> tuple[StoredEvent | None, list[StoredEvent]]:
         """The latest snapshot at or below the case's version at the instant (or None) and the
         events after it, to that version; (None, []) if the case was not yet recorded."""
         ...
+
+
+class NotConfigured(RuntimeError):
+    """The application was built without a port this call needs."""
 
 
 @runtime_checkable
@@ -258,18 +249,12 @@ class Casework(Application[UUID]):
             raise NotConfigured("reading a case as of a past instant needs the timeline index")
         if at.tzinfo is None:
             raise ValidationError("an as-of instant must carry a time zone", field="asOf")
-        case: object
-        if isinstance(self.timeline, StoredAsOf) and isinstance(self.repository, CaseRepository):
-            # One query: the version at the instant, its snapshot and the events after it.
-            stored_snapshot, stored_events = self.timeline.stored_as_of(case_id, at)
-            case = self.repository.replay(stored_snapshot, stored_events)
-            if case is None:
-                raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
-        else:
-            version = self.timeline.version_at(case_id, at)
-            if version is None:
-                raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
-            case = self.repository.get(case_id, version=version)
+        assert isinstance(self.repository, CaseRepository)
+        # One query: the version at the instant, its snapshot and the events after it.
+        stored_snapshot, stored_events = self.timeline.stored_as_of(case_id, at)
+        case: object = self.repository.replay(stored_snapshot, stored_events)
+        if case is None:
+            raise NotFound(f"case {case_id} was not yet recorded at {at.isoformat()}")
         if not isinstance(case, kind):
             raise NotFound(f"case {case_id} is not a {getattr(kind, 'WHAT', kind.__name__)}")
         return case
