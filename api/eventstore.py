@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
@@ -109,7 +109,7 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             if not conn.autocommit or pgconn.transaction_status != pq.TransactionStatus.IDLE:
                 msg = "the event store's connections must be idle and in autocommit mode"
                 raise ProgrammingError(msg)
-            if conn not in self._prepared:
+            if conn not in self._prepared:  # the insert's name comes from preparing it
                 self._prepare(conn)
             rows = [
                 b"'%s',%d,%s,E'\\\\x%s'"
@@ -126,13 +126,22 @@ class CaseworkRecorder(PostgresApplicationRecorder):
             else:
                 values = b",".join(b"(" + row + b")" for row in rows)
                 insert = self._insert_head.as_bytes(conn) + values + b" RETURNING notification_id"
-            result = pgconn.exec_(self._save_head + insert)
-            if result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT:
-                self._prepare(conn)  # nothing was stored: the whole message was rolled back
-                result = pgconn.exec_(self._save_head + insert)
-            if result.status != pq.ExecStatus.TUPLES_OK:
-                raise error_from_result(result, encoding=conn.info.encoding)
+            # A failed message stored nothing: it was rolled back whole, so it can be resent.
+            result = self._run(conn, lambda: pgconn.exec_(self._save_head + insert))
             return [int(result.get_value(row, 0) or b"") for row in range(result.ntuples)]
+
+    def _run(self, conn: psycopg.Connection[Any], call: Callable[[], pq.abc.PGresult]) -> Any:
+        """Run a call that uses this connection's prepared statements: prepared first if the
+        connection has not got them, again if it lost them (DISCARD ALL); its error raised."""
+        if conn not in self._prepared:
+            self._prepare(conn)
+        result = call()
+        if result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT:
+            self._prepare(conn)
+            result = call()
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            raise error_from_result(result, encoding=conn.info.encoding)
+        return result
 
     def _connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
         """A pooled connection; the library's `get_connection` until the pool is open."""
@@ -155,17 +164,12 @@ class CaseworkRecorder(PostgresApplicationRecorder):
         """The latest snapshot at or below a version (or None) and the events after it."""
         top = lte if lte is not None else _LATEST
         params = [originator_id.bytes, top.to_bytes(8, "big", signed=True)]
+        formats = [_BINARY, _BINARY]
         with self._connection() as conn:
             pgconn = conn.pgconn
-            if conn not in self._prepared:
-                self._prepare(conn)
-            formats = [_BINARY, _BINARY]
-            result = pgconn.exec_prepared(self._load_name, params, formats, _BINARY)
-            if result.error_field(pq.DiagnosticField.SQLSTATE) == _NO_SUCH_STATEMENT:
-                self._prepare(conn)
-                result = pgconn.exec_prepared(self._load_name, params, formats, _BINARY)
-            if result.status != pq.ExecStatus.TUPLES_OK:
-                raise error_from_result(result, encoding=conn.info.encoding)
+            result = self._run(
+                conn, lambda: pgconn.exec_prepared(self._load_name, params, formats, _BINARY)
+            )
         snapshot = None
         events = []
         for row in range(result.ntuples):
