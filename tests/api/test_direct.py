@@ -19,21 +19,7 @@ from api.graphql.schema import build_schema
 from api.http import create_app
 from domain.actors import Role
 from tests.api.conftest import GraphQL, User, Users
-
-QUEUE = """
-query($filter: WorkQueueFilter, $first: Int!) {
-  workQueue(filter: $filter, first: $first) {
-    edges {
-      cursor
-      node {
-        caseId ruleId kind reference title organisation assignee step dueOn daysLeft overdue
-        suspended extendedBy legalBasis warnings case { status version openedOn }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-"""
+from tests.api.test_execution import QUEUE
 
 
 def aliased(count: int) -> str:

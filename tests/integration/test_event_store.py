@@ -228,6 +228,20 @@ def test_a_case_read_in_one_query_is_the_case_the_library_reads(apps: Callable[[
     assert [e.originator_version for e in after] == list(range(1, SNAPSHOT_INTERVAL))
 
 
+@contextmanager
+def app_at_revision(
+    database: ConnectionTarget, tmp_path: Path, revision: str
+) -> Iterator[tuple[Casework, Connection]]:
+    """The database migrated to a revision, the application on it, and a connection to look."""
+    migrations.upgrade(database, revision)
+    settings = Settings(database_url=database.url, data_dir=tmp_path)
+    with (
+        ConnectionPool(database.dsn, min_size=1, max_size=2) as pool,
+        psycopg.connect(database.dsn, autocommit=True) as conn,
+    ):
+        yield build_application(database, settings, PostgresReferenceAllocator(pool)), conn
+
+
 def _seal_function(conn: Connection) -> str:
     row = conn.execute(
         "SELECT prosrc FROM pg_proc WHERE proname = 'casework_seal_event'"
@@ -239,13 +253,7 @@ def _seal_function(conn: Connection) -> str:
 def test_seals_written_before_0010_after_it_and_after_its_downgrade_verify_as_one_chain(
     empty_database: ConnectionTarget, tmp_path: Path
 ):
-    migrations.upgrade(empty_database, "0009")
-    settings = Settings(database_url=empty_database.url, data_dir=tmp_path)
-    with (
-        ConnectionPool(empty_database.dsn, min_size=1, max_size=2) as pool,
-        psycopg.connect(empty_database.dsn, autocommit=True) as conn,
-    ):
-        app = build_application(empty_database, settings, PostgresReferenceAllocator(pool))
+    with app_at_revision(empty_database, tmp_path, "0009") as (app, conn):
         assert "casework_seal(NEW" in _seal_function(conn)
         old = open_case(app, sessions=2)
         migrations.upgrade(empty_database, "0010")
@@ -289,13 +297,7 @@ def _index_exists(conn: Connection, name: str) -> bool:
 def test_seals_of_0012s_trigger_equal_the_hash_function_and_chain_with_0010s(
     empty_database: ConnectionTarget, tmp_path: Path
 ):
-    migrations.upgrade(empty_database, "0011")
-    settings = Settings(database_url=empty_database.url, data_dir=tmp_path)
-    with (
-        ConnectionPool(empty_database.dsn, min_size=1, max_size=2) as pool,
-        psycopg.connect(empty_database.dsn, autocommit=True) as conn,
-    ):
-        app = build_application(empty_database, settings, PostgresReferenceAllocator(pool))
+    with app_at_revision(empty_database, tmp_path, "0011") as (app, conn):
         assert "sealed := casework_event_hash(" in _seal_function(conn)
         assert _index_exists(conn, "event_hashes_stated")
         old = open_case(app, sessions=2)
