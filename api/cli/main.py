@@ -39,7 +39,7 @@ def serve(
         bool, typer.Option("--migrate", help="Upgrade an out-of-date schema before starting.")
     ] = False,
     access_log: Annotated[
-        bool, typer.Option(help="Log a line per request (off: the benchmarks measure latency).")
+        bool, typer.Option(help="Log a line per request (--no-access-log leaves it out).")
     ] = True,
 ) -> None:
     """Start the HTTP server: the web UI at /, GraphQL at /graphql, health at /healthz.
