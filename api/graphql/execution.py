@@ -16,18 +16,22 @@ always gave. A direct read has no effects, so giving it up halfway loses nothing
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum, EnumMeta
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -41,19 +45,27 @@ Reader = Callable[[Any], Any]
 Completer = Callable[[Any], Any]
 # A plain field's getter: how strawberry's basic resolver reads it, and the attribute's name.
 Getter = tuple[Callable[[Any, str], Any], str]
+# A plain leaf read with getattr, and the one class whose values it gives out unchanged.
+Shortcut = tuple[str, type]
+# One selected field of an object: its response name, its reader, and its shortcut if any.
+Step = tuple[str, Reader, Shortcut | None]
 
 # Types a value of which is certainly neither awaitable nor an exception.
 _SETTLED = frozenset({str, int, float, bool})
 _LISTS = frozenset({list, tuple})
 _LEAF_TYPES = (GraphQLScalarType, GraphQLEnumType)
+# Built-in scalars that give out a value of this exact class as it is (their serializers
+# return a str for String and ID, a bool for Boolean, unchanged).
+_AS_IS: dict[GraphQLScalarType, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
-# Per schema, what each (type, field) is: its getter when plain, else None; and the readers
-# of plain scalar fields, which do not depend on the query. The schema's types do not
-# change, so these are worked out once for all requests.
+# Per schema, what each (type, field) is: its getter when plain, else None; the readers of
+# plain scalar fields, which do not depend on the query; and the shortcuts of those read with
+# getattr. The schema's types do not change, so these are worked out once for all requests.
 _GETTERS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Getter | None]] = (
     WeakKeyDictionary()
 )
 _LEAVES: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Reader]] = WeakKeyDictionary()
+_SHORTCUTS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Shortcut]] = WeakKeyDictionary()
 
 
 def plain_getter(field: GraphQLField) -> Getter | None:
@@ -77,10 +89,11 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._direct = manager is None or not manager.middlewares
         self._getters = _GETTERS.setdefault(self.schema, {})
         self._leaves = _LEAVES.setdefault(self.schema, {})
+        self._shortcuts = _SHORTCUTS.setdefault(self.schema, {})
         # Keyed by the identity of graphql-core's memoized field lists and sets, which are
         # kept alive with them so that an identity is not reused within the request.
         self._readers: dict[int, tuple[FieldDetailsList, Reader | None]] = {}
-        self._plans: dict[int, tuple[GroupedFieldSet, list[tuple[str, Reader]] | None]] = {}
+        self._plans: dict[int, tuple[GroupedFieldSet, list[Step] | None]] = {}
 
     def _getter(self, parent_type: GraphQLObjectType, name: str) -> Getter | None:
         key = (parent_type.name, name)
@@ -132,6 +145,9 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         if is_leaf:  # the same for every query
             self._leaves[key] = read
+            as_is = _AS_IS.get(kind.of_type if isinstance(kind, GraphQLNonNull) else kind)  # type: ignore[arg-type]
+            if as_is is not None and get is getattr:
+                self._shortcuts[key] = (name, as_is)
         return read
 
     def _completer(self, kind: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
@@ -153,10 +169,13 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _leaf(self, kind: GraphQLScalarType | GraphQLEnumType, required: bool) -> Completer:
         coerce, is_awaitable = kind.coerce_output_value, self.is_awaitable
+        members, names = _enum_names(kind)
 
         def leaf(value: Any) -> Any:
             if value is None:
                 return Undefined if required else None
+            if value.__class__ is members:
+                return names[value]
             if value.__class__ not in _SETTLED and (
                 isinstance(value, Exception) or is_awaitable(value)
             ):
@@ -186,7 +205,7 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return many
 
-    def _object(self, plan: list[tuple[str, Reader]], required: bool) -> Completer:
+    def _object(self, plan: list[Step], required: bool) -> Completer:
         is_awaitable = self.is_awaitable
 
         def one(value: Any) -> Any:
@@ -194,29 +213,22 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return Undefined if required else None
             if isinstance(value, Exception) or is_awaitable(value):
                 return Undefined
-            results: dict[str, Any] = {}
-            for response_name, read in plan:
-                done = read(value)
-                if done is Undefined:
-                    return Undefined
-                results[response_name] = done
-            return results
+            return _fields(plan, value)
 
         return one
 
-    def _plan(
-        self, parent_type: GraphQLObjectType, fields: GroupedFieldSet
-    ) -> list[tuple[str, Reader]] | None:
+    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Step] | None:
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields:
             return cached[1]
-        plan: list[tuple[str, Reader]] | None = []
+        plan: list[Step] | None = []
         for response_name, field_details in fields.items():
             reader = self._reader(parent_type, field_details)
             if reader is None:
                 plan = None
                 break
-            plan.append((response_name, reader))  # type: ignore[union-attr]
+            shortcut = self._shortcuts.get((parent_type.name, field_details[0].node.name.value))
+            plan.append((response_name, reader, shortcut))  # type: ignore[union-attr]
         self._plans[id(fields)] = (fields, plan)
         return plan
 
@@ -231,13 +243,8 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """An object whose selected fields are all plain in one loop; else graphql-core's."""
         plan = self._plan(parent_type, grouped_field_set)
         if plan is not None:
-            results: dict[str, Any] = {}
-            for response_name, read in plan:
-                value = read(source_value)
-                if value is Undefined:
-                    break
-                results[response_name] = value
-            else:
+            results = _fields(plan, source_value)
+            if results is not Undefined:
                 return results
         return super().execute_fields(
             parent_type, source_value, path, grouped_field_set, position_context
@@ -260,3 +267,43 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+
+def _enum_names(kind: GraphQLScalarType | GraphQLEnumType) -> tuple[type | None, dict[Any, str]]:
+    """A strawberry enum's Python class and each member's name in the schema, as its
+    coerce_output_value gives them (the first name whose value is the member's); else None."""
+    members = getattr(kind, "wrapped_cls", None)
+    if not isinstance(kind, GraphQLEnumType) or not isinstance(members, EnumMeta):
+        return None, {}
+    names: dict[Any, str] = {}
+    member: Enum
+    for member in members:
+        found = [n for n, v in kind.values.items() if member.value == v.value]
+        if found:
+            names[member] = found[0]
+    if len(names) != len(members):
+        return None, {}
+    return members, names
+
+
+def _fields(plan: list[Step], value: Any) -> Any:
+    """An object's selected fields completed directly, or Undefined if one of them cannot be.
+
+    A field with a shortcut whose value is of the class its scalar gives out as it is (a str
+    for a String, say) is taken as it is; any other value goes through the field's reader.
+    """
+    results: dict[str, Any] = {}
+    for response_name, read, shortcut in plan:
+        if shortcut is not None:
+            try:
+                done = getattr(value, shortcut[0])
+            except Exception:  # the general path reports it, located
+                return Undefined
+            if done.__class__ is not shortcut[1]:
+                done = read(value)
+        else:
+            done = read(value)
+        if done is Undefined:
+            return Undefined
+        results[response_name] = done
+    return results

@@ -26,10 +26,32 @@ class Colour(Enum):
     GREEN = "green"
 
 
+@strawberry.enum
+class Size(Enum):
+    SMALL = "s"
+    LITTLE = "s"  # an alias: the same member as SMALL
+    LARGE = "l"
+
+
+class Text(str):
+    """A str of another class: not taken as it is, but through the scalar."""
+
+
+class Unreadable:
+    """An object whose plain fields raise when read."""
+
+    @property
+    def name(self) -> str:
+        raise ValueError("unreadable name")
+
+
 @strawberry.type
 class Thing:
     name: str
     nickname: str | None
+    ident: strawberry.ID
+    flag: bool
+    size: Size
     count: int
     ratio: float
     on: dt.date
@@ -51,6 +73,9 @@ def thing(name: Any = "甲", **changes: Any) -> Thing:
     values: dict[str, Any] = {
         "name": name,
         "nickname": None,
+        "ident": "t-1",
+        "flag": True,
+        "size": Size.LARGE,
         "count": 3,
         "ratio": 0.5,
         "on": dt.date(2026, 12, 18),
@@ -74,6 +99,10 @@ THINGS = [
     thing("寅", friends=(thing("卯"),), tags=["x", None]),  # a tuple; a null in [String!]!
     thing("辰", friends=thing("巳")),  # not a list at all
     thing("午", friends=[None]),  # a null where an object must be
+    thing(Text("未"), ident=7, flag=0, size=Size.SMALL),  # coerced: a str subclass, an int
+    thing("申", ident=Text("酉"), flag="yes", size="l"),  # a flag the scalar refuses; a value
+    thing("戌", friends=[Unreadable()]),  # reading the field raises
+    thing("亥", size=Size.LITTLE),
 ]
 
 
@@ -91,7 +120,7 @@ class Query:
 ALL_FIELDS = """
 {
   things {
-    __typename name nick: nickname count ratio on colour tags loud times(n: 2)
+    __typename name nick: nickname ident flag size count ratio on colour tags loud times(n: 2)
     child { name colour nickname }
     friends { name tags child { name } }
     ... on Thing { count again: name }
@@ -100,7 +129,12 @@ ALL_FIELDS = """
 }
 """
 PLAIN_ONLY = """
-{ good { name nickname count ratio on colour tags child { name } friends { name child { on } } } }
+{
+  good {
+    name nickname ident flag size count ratio on colour tags child { name }
+    friends { name child { on } }
+  }
+}
 """
 
 
@@ -138,11 +172,29 @@ def test_plain_fields_give_the_same_data_and_errors_as_the_general_path() -> Non
         ("things", 8, "tags", 1),
         ("things", 9, "friends"),
         ("things", 10, "friends", 0),
+        ("things", 12, "flag"),
+        ("things", 13, "friends", 0, "name"),
     ]
     assert data["things"][6]["friends"] == [
         {"name": "辛", "tags": ["t"], "child": None},
         {"name": "壬", "tags": ["a", "b"], "child": {"name": "癸"}},
     ]
+
+
+def test_values_of_another_class_go_through_their_scalar_when_read_directly() -> None:
+    query = "{ things { name ident flag size friends { name } } }"
+    fast = run(CaseworkExecutionContext, query)
+    assert fast == run(StrawberryGraphQLCoreExecutionContext, query)
+    data, errors = fast
+    assert [data["things"][11][f] for f in ("name", "ident", "flag", "size")] == [
+        "未",
+        "7",
+        False,
+        "SMALL",
+    ]
+    assert data["things"][14]["size"] == "SMALL"  # LITTLE is SMALL's alias
+    assert ("things", 12, "flag") in [tuple(e["path"]) for e in errors]
+    assert ("things", 13, "friends", 0, "name") in [tuple(e["path"]) for e in errors]
 
 
 def test_readers_kept_between_requests_give_what_the_general_path_gives() -> None:
