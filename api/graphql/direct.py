@@ -17,12 +17,12 @@ more than this knows sends every request to the router.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -50,6 +50,7 @@ from strawberry.utils.await_maybe import await_maybe
 
 from api.auth import InvalidToken, TokenClaims, bearer_token, read_token
 from api.graphql.context import Context
+from api.graphql.router import encode_response
 
 # The members a JSON request may carry here; anything more (extensions) takes the router.
 _MEMBERS = frozenset({"query", "variables", "operationName"})
@@ -179,7 +180,7 @@ def preparer(schema: Schema) -> Preparer | None:
 def _request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
     """query, variables and operation name of a plain JSON request, else None."""
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict) or not _MEMBERS.issuperset(data):
@@ -252,7 +253,7 @@ class DirectQueries:
         if response is None:
             await self.app(scope, _replay(body, more, receive), send)
             return
-        content = json.dumps(response, separators=(",", ":")).encode()  # as the router's
+        content = encode_response(response)  # as the router's
         await send(
             {
                 "type": "http.response.start",

@@ -197,7 +197,9 @@ async def test_the_short_way_answers_byte_for_byte_as_the_router(
         assert answers[0].status_code == answers[1].status_code, why
         assert answers[0].headers.get("content-type") == answers[1].headers.get("content-type")
         assert answers[0].content == answers[1].content, why
-    served = (await short.post("/graphql", json=requests[0][1], headers=bearer(head))).json()
+    answer = await short.post("/graphql", json=requests[0][1], headers=bearer(head))
+    assert "邻里纠纷".encode() in answer.content  # UTF-8 as it is, not \u escapes
+    served = answer.json()
     assert len(served["data"]["workQueue"]["edges"]) == 2
     refused = (await router.post("/graphql", json=requests[1][1], headers=bearer(head))).json()
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
