@@ -13,6 +13,7 @@ from api.audit.blobs import FileBlobStore
 from api.audit.checkpointer import Checkpointer
 from api.audit.timeline import PostgresTimeline
 from api.database import ConnectionTarget, EmbeddedPostgres
+from api.loop_reads import LoopReads
 from api.references import PostgresReferenceAllocator
 from api.settings import Settings
 from domain.application import Casework
@@ -61,6 +62,7 @@ class Container:
     read_pool: ConnectionPool
     projections: Supervisor
     checkpoints: Checkpointer
+    loop_reads: LoopReads
     closed: bool = field(default=False)
 
     def wait_for_views(self, timeout: float | None = None) -> bool:
@@ -127,4 +129,7 @@ def build_container(settings: Settings, database: Database, *, migrate: bool) ->
     )
     supervisor = Supervisor(views_application, database.target.dsn, views)
     checkpoints = Checkpointer(database.target.dsn, settings.checkpoint_interval)
-    return Container(settings, database, application, read_pool, supervisor, checkpoints)
+    loop_reads = LoopReads(database.target.dsn, settings.db_pool_size)
+    return Container(
+        settings, database, application, read_pool, supervisor, checkpoints, loop_reads
+    )

@@ -64,8 +64,10 @@ def create_app(
         if container.settings.checkpoint_interval > 0:
             container.checkpoints.start()
         try:
+            await container.loop_reads.open()
             yield
         finally:
+            await container.loop_reads.close()
             # uvicorn re-raises SIGTERM after shutdown, so this is the last place to stop
             # the embedded database cleanly.
             if owns_container:

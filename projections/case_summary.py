@@ -16,6 +16,7 @@ from psycopg.rows import DictRow, dict_row
 
 from domain.case import CaseFile
 from domain.step import china_date
+from projections.reads import Rows, Statement
 from projections.runner import CASES_IN_MEMORY, Change, TableView, ViewBatch, json_rows
 
 # Between names in the stored search texts: normalised queries never contain it, so a match
@@ -502,15 +503,18 @@ class CaseGlance:
     last_event_at: dt.datetime
 
 
-def case_glances(conn: Connection[Any], case_ids: Sequence[UUID]) -> dict[UUID, CaseGlance]:
+def case_glances(case_ids: Sequence[UUID]) -> Statement[dict[UUID, CaseGlance]]:
     """The summaries of many cases in one statement, by id (missing ids are left out)."""
-    with conn.cursor(row_factory=dict_row) as curs:
-        rows = curs.execute(
-            "SELECT case_id, status, version, assignee, opened_on, last_event_at "
-            "FROM case_summaries WHERE case_id = ANY(%s)",
-            (list(case_ids),),
-        ).fetchall()
-    return {row["case_id"]: CaseGlance(**row) for row in rows} if rows else {}
+
+    def by_id(rows: Rows) -> dict[UUID, CaseGlance]:
+        return {row[0]: CaseGlance(*row) for row in rows}
+
+    return Statement(
+        "SELECT case_id, status, version, assignee, opened_on, last_event_at "
+        "FROM case_summaries WHERE case_id = ANY(%s)",
+        (list(case_ids),),
+        by_id,
+    )
 
 
 def open_cases_assigned_to(

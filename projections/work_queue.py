@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from psycopg import Connection, Cursor, sql
-from psycopg.rows import DictRow, tuple_row
+from psycopg import Connection, Cursor
+from psycopg.rows import DictRow
 
 from domain.case import CaseFile
 from domain.deadlines import Deadline
+from projections.reads import Rows, Statement
 from projections.runner import Change, TableView, ViewBatch, json_rows
 
 # A batch's rows go as one JSON array per statement, unpacked by the server.
@@ -188,20 +190,26 @@ _QUEUE_COLUMNS = """case_id, rule_id, kind, reference, title, organisation, assi
        suspended, extended_by, warnings, legal_basis"""
 
 
-def queue_page(
-    conn: Connection[Any],
-    today: dt.date,
-    where: QueueFilter,
-    *,
-    first: int,
-    after: QueueCursor | None,
-) -> tuple[list[WorkItem], bool]:
+@lru_cache(maxsize=256)
+def _queue_query(conditions: tuple[str, ...]) -> str:
+    """The page's statement for a set of fixed conditions, made once (a text, so that psycopg
+    also keeps its conversion to the server's placeholders)."""
+    where = " AND ".join(conditions) if conditions else "TRUE"
+    return (
+        f"SELECT {_QUEUE_COLUMNS} FROM work_items WHERE {where} "  # noqa: S608  # fixed texts
+        "ORDER BY due_on, case_id, rule_id LIMIT %(n)s"
+    )
+
+
+def queue_page_statement(
+    today: dt.date, where: QueueFilter, *, first: int, after: QueueCursor | None
+) -> Statement[tuple[list[WorkItem], bool]]:
     """Up to `first` items after the cursor by due date, and whether more follow."""
-    conditions: list[sql.Composable] = []
+    conditions: list[str] = []
     params: dict[str, Any] = {"n": first + 1}
 
     def add(condition: str, **values: Any) -> None:
-        conditions.append(sql.SQL(condition))  # fixed texts only
+        conditions.append(condition)  # fixed texts only
         params.update(values)
 
     if where.organisations is not None:
@@ -225,13 +233,24 @@ def queue_page(
             a_case=after.case_id,
             a_rule=after.rule_id,
         )
-    clause = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("TRUE")
-    query = sql.SQL(
-        "SELECT {cols} FROM work_items WHERE {where} ORDER BY due_on, case_id, rule_id LIMIT %(n)s"
-    ).format(cols=sql.SQL(_QUEUE_COLUMNS), where=clause)
-    with conn.cursor(row_factory=tuple_row) as curs:
-        rows = curs.execute(query, params).fetchall()
-    return [_item(row, today) for row in rows[:first]], len(rows) > first
+    query = _queue_query(tuple(conditions))
+
+    def page(rows: Rows) -> tuple[list[WorkItem], bool]:
+        return [_item(row, today) for row in rows[:first]], len(rows) > first
+
+    return Statement(query, params, page)
+
+
+def queue_page(
+    conn: Connection[Any],
+    today: dt.date,
+    where: QueueFilter,
+    *,
+    first: int,
+    after: QueueCursor | None,
+) -> tuple[list[WorkItem], bool]:
+    """Up to `first` items after the cursor by due date, and whether more follow."""
+    return queue_page_statement(today, where, first=first, after=after).run(conn)
 
 
 def read_queue(

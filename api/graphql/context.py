@@ -21,6 +21,7 @@ from domain.case import CaseFile
 from domain.errors import NotFound
 from domain.step import china_date
 from projections.case_summary import CaseGlance, case_glances
+from projections.reads import Statement
 
 T = TypeVar("T")
 
@@ -66,8 +67,16 @@ class Context(BaseContext):
 
         return await run_in_threadpool(run)
 
+    async def select(self, statement: Statement[T]) -> T:
+        """One statement's answer: on the event loop when the server opened its pool there,
+        else on a pooled connection in a worker thread."""
+        reads = self.container.loop_reads
+        if reads.here():
+            return await reads.run(statement)
+        return await self.read(statement.run)
+
     async def _load_glances(self, ids: Sequence[UUID]) -> list[CaseGlance | None]:
-        found = await self.read(case_glances, list(ids))
+        found = await self.select(case_glances(ids))
         return [found.get(case_id) for case_id in ids]
 
     async def _load_cases(self, ids: Sequence[UUID]) -> list[CaseFile | None]:

@@ -16,7 +16,7 @@ from api.graphql.errors import ErrorCode, Refusal
 from domain.actors import Actor, Role
 from domain.values import CaseKind
 from projections.case_summary import CaseGlance
-from projections.work_queue import QueueCursor, QueueFilter, WorkItem, queue_page
+from projections.work_queue import QueueCursor, QueueFilter, WorkItem, queue_page_statement
 
 MAX_PAGE = 100
 
@@ -202,7 +202,8 @@ async def work_queue(
     today = context.today
     view_filter = queue_filter(context.actor, where, today)
     cursor = None if after is None else decode_cursor(after)
-    items, more = await context.read(queue_page, today, view_filter, first=first, after=cursor)
+    statement = queue_page_statement(today, view_filter, first=first, after=cursor)
+    items, more = await context.select(statement)
     edges = [_edge(i) for i in items]
     end = edges[-1].cursor if edges else None
     return WorkItemConnection(edges=edges, page_info=PageInfo(has_next_page=more, end_cursor=end))

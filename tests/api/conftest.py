@@ -43,9 +43,12 @@ def api_container(settings: Settings, database: ConnectionTarget) -> Iterator[Co
 
 
 @pytest.fixture(scope="package")
-def asgi_app(api_container: Container) -> FastAPI:
-    """The HTTP app over the live container."""
-    return create_app(api_container)
+async def asgi_app(api_container: Container) -> AsyncIterator[FastAPI]:
+    """The HTTP app over the live container, reading on the event loop as the served app does
+    (its lifespan opens the loop's pool; a client over ASGI does not run the lifespan)."""
+    await api_container.loop_reads.open()
+    yield create_app(api_container)
+    await api_container.loop_reads.close()
 
 
 @dataclass(frozen=True)

@@ -108,16 +108,23 @@ async def test_cursor_pages_walk_the_whole_queue_in_due_date_order(
 
 @contextmanager
 def counted_reads(container: Container, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Counts the reads of the views: on the event loop's pool and on the blocking one."""
     taken = [0]
-    real = container.read_pool.connection
+    blocking, on_the_loop = container.read_pool.connection, container.loop_reads.run
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         taken[0] += 1
-        return real(*args, **kwargs)
+        return blocking(*args, **kwargs)
+
+    def counting_on_the_loop(*args: Any, **kwargs: Any) -> Any:
+        taken[0] += 1
+        return on_the_loop(*args, **kwargs)
 
     monkeypatch.setattr(container.read_pool, "connection", counting)
+    monkeypatch.setattr(container.loop_reads, "run", counting_on_the_loop)
     yield taken
-    monkeypatch.setattr(container.read_pool, "connection", real)
+    monkeypatch.setattr(container.read_pool, "connection", blocking)
+    monkeypatch.setattr(container.loop_reads, "run", on_the_loop)
 
 
 async def test_a_queue_page_costs_two_statements_however_many_rows_it_holds(

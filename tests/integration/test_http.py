@@ -62,6 +62,7 @@ async def test_healthz_is_503_when_the_database_does_not_answer(container: Conta
         read_pool=dead_pool,
         projections=container.projections,
         checkpoints=container.checkpoints,
+        loop_reads=container.loop_reads,
     )
     transport = httpx.ASGITransport(app=create_app(broken))
     async with httpx.AsyncClient(transport=transport, base_url="http://casework") as http:
