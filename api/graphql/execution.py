@@ -10,7 +10,9 @@ an argument, an abstract type, an object type with its own type check, middlewar
 parts) and anything unusual while reading (a null where the schema forbids one, a value the
 scalar refuses, something other than a list where a list belongs, an exception) takes
 graphql-core's own path for that whole field, which then gives exactly the result and error it
-always gave. A direct read has no effects, so giving it up halfway loses nothing.
+always gave. A direct read has no effects, so giving it up halfway loses nothing. Where the
+scalar would give a value back unchanged (a str for a String or an ID, a bool for a Boolean),
+it is taken as it is, and a strawberry enum's member is named from a table made once.
 """
 
 from __future__ import annotations
