@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import orjson
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -50,7 +49,7 @@ from strawberry.utils.await_maybe import await_maybe
 
 from api.auth import InvalidToken, TokenClaims, bearer_token, read_token
 from api.graphql.context import Context
-from api.graphql.router import encode_response
+from api.graphql.router import decode_request, encode_response
 
 # The members a JSON request may carry here; anything more (extensions) takes the router.
 _MEMBERS = frozenset({"query", "variables", "operationName"})
@@ -180,7 +179,7 @@ def preparer(schema: Schema) -> Preparer | None:
 def _request(body: bytes) -> tuple[str, dict[str, Any] | None, str | None] | None:
     """query, variables and operation name of a plain JSON request, else None."""
     try:
-        data = orjson.loads(body)
+        data = decode_request(body)
     except (ValueError, UnicodeDecodeError):
         return None
     if not isinstance(data, dict) or not _MEMBERS.issuperset(data):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -19,17 +20,32 @@ from api.graphql.schema import build_schema
 
 def encode_response(data: object) -> bytes:
     """A response's JSON as UTF-8, without spaces (orjson: several times json's speed, and
-    Chinese text as itself rather than escaped)."""
-    return orjson.dumps(data)
+    Chinese text as itself rather than escaped). A str orjson cannot write as UTF-8 (a lone
+    surrogate, which a GraphQL string literal can spell and an error message can echo) is
+    written by json, escaped, as before."""
+    try:
+        return orjson.dumps(data)
+    except TypeError:
+        return json.dumps(data, separators=(",", ":")).encode()
+
+
+def decode_request(data: str | bytes) -> object:
+    """A request body's JSON, read the same way by the router and the short way (orjson: a
+    body it refuses, such as one with a lone surrogate, is refused by both)."""
+    return orjson.loads(data)
 
 
 class CaseworkRouter(GraphQLRouter[Context, None]):
     """Refuses a websocket whose connection_init carries no valid `Authorization: Bearer …`;
-    writes JSON with `encode_response`."""
+    reads JSON with `decode_request` and writes it with `encode_response`."""
 
     def encode_json(self, data: object) -> str:
         """As text: a websocket sends bytes as a binary frame, which its clients refuse."""
         return encode_response(data).decode()
+
+    def decode_json(self, data: str | bytes) -> object:
+        """As the short way reads a body."""
+        return decode_request(data)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate the websocket once, from connection_init's payload."""

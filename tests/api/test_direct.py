@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 from api.bootstrap import Container
 from api.graphql.context import Context
 from api.graphql.direct import DirectQueries, preparer
+from api.graphql.router import encode_response
 from api.graphql.schema import build_schema
 from api.http import create_app
 from domain.actors import Role
@@ -165,6 +166,16 @@ async def test_a_schema_with_an_extension_it_does_not_know_sends_everything_on(
     assert len(behind.bodies) == 1
 
 
+async def post(
+    client: httpx.AsyncClient, body: dict[str, Any] | bytes, headers: dict[str, str]
+) -> httpx.Response:
+    """Posts a body as JSON; bytes as they are (JSON that httpx would not write)."""
+    if isinstance(body, bytes):
+        json_type = {"Content-Type": "application/json"}
+        return await client.post("/graphql", content=body, headers=headers | json_type)
+    return await client.post("/graphql", json=body, headers=headers)
+
+
 async def test_the_short_way_answers_byte_for_byte_as_the_router(
     both: tuple[httpx.AsyncClient, httpx.AsyncClient], gql: GraphQL, users: Users
 ) -> None:
@@ -172,7 +183,7 @@ async def test_the_short_way_answers_byte_for_byte_as_the_router(
     for _ in range(3):
         await gql.mutate(intake, "registerMediation", MEDIATION)
     page = {"filter": {"scope": "ORGANISATION"}, "first": 2}
-    requests: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+    requests: list[tuple[str, dict[str, Any] | bytes, dict[str, str]]] = [
         ("the queue", {"query": QUEUE, "variables": page}, bearer(head)),
         (
             "another's queue (FORBIDDEN)",
@@ -188,12 +199,22 @@ async def test_the_short_way_answers_byte_for_byte_as_the_router(
         ("a missing variable", {"query": QUEUE, "variables": {}}, bearer(head)),
         ("too many aliases", {"query": ALIASES}, bearer(head)),
         ("named", {"query": "query Q { me { id } }", "operationName": "Q"}, bearer(head)),
+        (
+            "a lone surrogate in the body",
+            b'{"query": "{ me { id } }", "x": "\\ud800"}',
+            bearer(head),
+        ),
+        (
+            "an integer beyond 64 bits",
+            {"query": QUEUE, "variables": {"first": 2**64}},
+            bearer(head),
+        ),
         ("no token", {"query": QUEUE, "variables": page}, {}),
         ("a mutation", {"query": "mutation { nothing }"}, bearer(head)),
     ]
     short, router = both
     for why, body, headers in requests:
-        answers = [await client.post("/graphql", json=body, headers=headers) for client in both]
+        answers = [await post(client, body, headers) for client in both]
         assert answers[0].status_code == answers[1].status_code, why
         assert answers[0].headers.get("content-type") == answers[1].headers.get("content-type")
         assert answers[0].content == answers[1].content, why
@@ -203,6 +224,11 @@ async def test_the_short_way_answers_byte_for_byte_as_the_router(
     assert len(served["data"]["workQueue"]["edges"]) == 2
     refused = (await router.post("/graphql", json=requests[1][1], headers=bearer(head))).json()
     assert [e["extensions"]["code"] for e in refused["errors"]] == ["FORBIDDEN"]
+
+
+def test_a_str_orjson_cannot_write_is_written_escaped() -> None:
+    assert encode_response({"m": "甲", "n": 1}) == '{"m":"甲","n":1}'.encode()
+    assert encode_response({"m": "x\ud800"}) == b'{"m":"x\\ud800"}'
 
 
 async def test_a_body_over_the_limit_is_refused_on_the_short_way_too(
