@@ -47,8 +47,9 @@ Reader = Callable[[Any], Any]
 Completer = Callable[[Any], Any]
 # A plain field's getter: how strawberry's basic resolver reads it, and the attribute's name.
 Getter = tuple[Callable[[Any, str], Any], str]
-# A plain leaf read with getattr, and the one class whose values it gives out unchanged.
-Shortcut = tuple[str, type]
+# A plain leaf read with getattr: the attribute, the one class whose values its scalar gives
+# out unchanged, and how to complete a value of any other class.
+Shortcut = tuple[str, type, Completer]
 # One selected field of an object: its response name, its reader, and its shortcut if any.
 Step = tuple[str, Reader, Shortcut | None]
 
@@ -149,7 +150,7 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self._leaves[key] = read
             as_is = _AS_IS.get(kind.of_type if isinstance(kind, GraphQLNonNull) else kind)  # type: ignore[arg-type]
             if as_is is not None and get is getattr:
-                self._shortcuts[key] = (name, as_is)
+                self._shortcuts[key] = (name, as_is, complete)
         return read
 
     def _completer(self, kind: GraphQLOutputType, details: FieldDetailsList) -> Completer | None:
@@ -177,7 +178,9 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if value is None:
                 return Undefined if required else None
             if value.__class__ is members:
-                return names[value]
+                name = names.get(value)  # not there: a combination of flags, say
+                if name is not None:
+                    return name
             if value.__class__ not in _SETTLED and (
                 isinstance(value, Exception) or is_awaitable(value)
             ):
@@ -292,7 +295,7 @@ def _fields(plan: list[Step], value: Any) -> Any:
     """An object's selected fields completed directly, or Undefined if one of them cannot be.
 
     A field with a shortcut whose value is of the class its scalar gives out as it is (a str
-    for a String, say) is taken as it is; any other value goes through the field's reader.
+    for a String, say) is taken as it is; any other value is completed through its scalar.
     """
     results: dict[str, Any] = {}
     for response_name, read, shortcut in plan:
@@ -302,7 +305,7 @@ def _fields(plan: list[Step], value: Any) -> Any:
             except Exception:  # the general path reports it, located
                 return Undefined
             if done.__class__ is not shortcut[1]:
-                done = read(value)
+                done = shortcut[2](done)
         else:
             done = read(value)
         if done is Undefined:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import Enum, Flag
 from typing import Any
 
 import strawberry
@@ -33,6 +33,12 @@ class Size(Enum):
     LARGE = "l"
 
 
+@strawberry.enum
+class Perm(Flag):
+    READ = 1
+    WRITE = 2
+
+
 class Text(str):
     """A str of another class: not taken as it is, but through the scalar."""
 
@@ -52,6 +58,7 @@ class Thing:
     ident: strawberry.ID
     flag: bool
     size: Size
+    perm: Perm
     count: int
     ratio: float
     on: dt.date
@@ -76,6 +83,7 @@ def thing(name: Any = "甲", **changes: Any) -> Thing:
         "ident": "t-1",
         "flag": True,
         "size": Size.LARGE,
+        "perm": Perm.READ,
         "count": 3,
         "ratio": 0.5,
         "on": dt.date(2026, 12, 18),
@@ -103,6 +111,7 @@ THINGS = [
     thing("申", ident=Text("酉"), flag="yes", size="l"),  # a flag the scalar refuses; a value
     thing("戌", friends=[Unreadable()]),  # reading the field raises
     thing("亥", size=Size.LITTLE),
+    thing("甲子", perm=Perm.READ | Perm.WRITE),  # of the enum's class, but no member of it
 ]
 
 
@@ -182,7 +191,7 @@ def test_plain_fields_give_the_same_data_and_errors_as_the_general_path() -> Non
 
 
 def test_values_of_another_class_go_through_their_scalar_when_read_directly() -> None:
-    query = "{ things { name ident flag size friends { name } } }"
+    query = "{ things { name ident flag size perm friends { name } } }"
     fast = run(CaseworkExecutionContext, query)
     assert fast == run(StrawberryGraphQLCoreExecutionContext, query)
     data, errors = fast
@@ -195,6 +204,7 @@ def test_values_of_another_class_go_through_their_scalar_when_read_directly() ->
     assert data["things"][14]["size"] == "SMALL"  # LITTLE is SMALL's alias
     assert ("things", 12, "flag") in [tuple(e["path"]) for e in errors]
     assert ("things", 13, "friends", 0, "name") in [tuple(e["path"]) for e in errors]
+    assert ("things", 15, "perm") in [tuple(e["path"]) for e in errors]
 
 
 def test_readers_kept_between_requests_give_what_the_general_path_gives() -> None:
