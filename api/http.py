@@ -67,11 +67,13 @@ def create_app(
             await container.loop_reads.open()
             yield
         finally:
-            await container.loop_reads.close()
-            # uvicorn re-raises SIGTERM after shutdown, so this is the last place to stop
-            # the embedded database cleanly.
-            if owns_container:
-                await run_in_threadpool(container.close)
+            try:
+                await container.loop_reads.close()
+            finally:
+                # uvicorn re-raises SIGTERM after shutdown, so this is the last place to stop
+                # the embedded database cleanly.
+                if owns_container:
+                    await run_in_threadpool(container.close)
 
     app = FastAPI(
         title="Casework", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan

@@ -20,30 +20,41 @@ class LoopReads:
 
     A pool belongs to the loop it was opened on. Where it is not open, or another loop is
     running (a test's app without the server's lifespan, say), `here()` is False and callers
-    read on the blocking pool in a worker thread instead.
+    read on the blocking pool in a worker thread instead. Each opening makes a new pool, so
+    the same container can serve one lifespan after another.
     """
 
     def __init__(self, dsn: str, max_size: int) -> None:
-        self._pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
-            dsn,
+        self._dsn = dsn
+        self._max_size = max_size
+        self._pool: AsyncConnectionPool[AsyncConnection[Any]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def open(self) -> None:
+        """Open a pool on the running loop, waiting for its first connection; if that fails
+        (or is cancelled) nothing is left open."""
+        if self._pool is not None:
+            raise RuntimeError("the event loop's read pool is open already")
+        pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+            self._dsn,
             min_size=1,
-            max_size=max_size,
+            max_size=self._max_size,
             open=False,
             name="casework-read-loop",
             kwargs={"autocommit": True},
         )
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    async def open(self) -> None:
-        """Open the pool on the running loop, waiting for its first connection."""
-        await self._pool.open(wait=True)
-        self._loop = asyncio.get_running_loop()
+        try:
+            await pool.open(wait=True)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool, self._loop = pool, asyncio.get_running_loop()
 
     async def close(self) -> None:
-        """Close the pool (on the loop it was opened on)."""
-        if self._loop is not None:
-            self._loop = None
-            await self._pool.close()
+        """Close the pool, if open (on the loop it was opened on)."""
+        pool, self._pool, self._loop = self._pool, None, None
+        if pool is not None:
+            await pool.close()
 
     def here(self) -> bool:
         """Whether the pool is open on the loop running now."""
@@ -54,7 +65,10 @@ class LoopReads:
 
     async def run(self, statement: Statement[T]) -> T:
         """The statement's answer, read on a pooled connection without leaving the loop."""
-        async with self._pool.connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+        pool = self._pool
+        if pool is None:
+            raise RuntimeError("the event loop's read pool is not open")
+        async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             await curs.execute(statement.query, statement.params, prepare=True)  # type: ignore[arg-type]
             rows = await curs.fetchall()
         return statement.shape(rows)

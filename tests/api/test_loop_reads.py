@@ -16,6 +16,7 @@ from api.graphql.context import Context
 from api.http import create_app
 from api.loop_reads import LoopReads
 from domain.actors import Role
+from projections.reads import Statement
 from projections.work_queue import QueueFilter, queue_page_statement
 from tests.api.conftest import GraphQL, Users
 
@@ -95,3 +96,27 @@ async def test_the_servers_lifespan_opens_the_pool_on_its_loop_and_closes_it(
         # Another loop (a thread's own) is not the one the pool belongs to.
         assert not await asyncio.to_thread(asyncio.run, elsewhere())
     assert not reads.here()
+
+
+async def test_a_failed_open_leaves_nothing_open_and_the_pool_opens_again_after_closing(
+    api_container: Container,
+) -> None:
+    one = Statement("SELECT 1", (), lambda rows: rows)
+    refused = LoopReads("host=127.0.0.1 port=1 dbname=x connect_timeout=1", 1)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(refused.open(), 0.5)
+    assert not refused.here()
+    with pytest.raises(RuntimeError, match="not open"):
+        await refused.run(one)
+
+    reads = LoopReads(api_container.database.target.dsn, 1)
+    await reads.open()
+    with pytest.raises(RuntimeError, match="open already"):
+        await reads.open()
+    await reads.close()
+    await reads.close()  # nothing left to close
+    assert not reads.here()
+    await reads.open()  # the next lifespan
+    assert reads.here()
+    assert await reads.run(one) == [(1,)]
+    await reads.close()
