@@ -241,18 +241,6 @@ def queue_page_statement(
     return Statement(query, params, page)
 
 
-def queue_page(
-    conn: Connection[Any],
-    today: dt.date,
-    where: QueueFilter,
-    *,
-    first: int,
-    after: QueueCursor | None,
-) -> tuple[list[WorkItem], bool]:
-    """Up to `first` items after the cursor by due date, and whether more follow."""
-    return queue_page_statement(today, where, first=first, after=after).run(conn)
-
-
 def read_queue(
     conn: Connection[Any],
     today: dt.date,
@@ -265,7 +253,7 @@ def read_queue(
     where = QueueFilter(
         organisations=None if organisation is None else (organisation,), assignee=assignee
     )
-    return queue_page(conn, today, where, first=limit, after=None)[0]
+    return queue_page_statement(today, where, first=limit, after=None).run(conn)[0]
 
 
 def _item(row: tuple[Any, ...], today: dt.date) -> WorkItem:

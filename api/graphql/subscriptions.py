@@ -12,8 +12,8 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.queue import MAX_PAGE, WorkItemType, WorkQueueFilter, queue_filter
-from projections.status import view_positions
-from projections.work_queue import queue_page
+from projections.status import view_position
+from projections.work_queue import queue_page_statement
 
 POLL_SECONDS = 0.2  # how often the view's position is looked at; reads follow only a move
 
@@ -43,12 +43,11 @@ class Subscription:
         seen: int | None = None
         last: list[object] | None = None
         while True:
-            position = (await context.read(view_positions, ["work_queue"]))[0].position
+            position = await context.select(view_position("work_queue"))
             if position != seen:
                 seen = position
-                items, _ = await context.read(
-                    queue_page, context.today, where, first=size, after=None
-                )
+                page = queue_page_statement(context.today, where, first=size, after=None)
+                items, _ = await context.select(page)
                 if items != last:
                     last = list(items)
                     context.renew_loaders()  # a websocket's context lives across messages

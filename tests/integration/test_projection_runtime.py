@@ -17,7 +17,7 @@ from api.settings import Settings
 from domain.actors import Actor, Role
 from domain.application import Casework
 from projections.runner import Change, ProjectionRunner, TableView
-from projections.status import head_position, view_positions
+from projections.status import head_position, view_position, view_positions
 from projections.supervisor import Supervisor, WorkerState
 from projections.work_queue import read_queue
 from tests.integration.test_work_queue import QueueProbe, at, open_probe
@@ -278,6 +278,21 @@ def test_one_runner_keeps_several_views_each_from_its_own_position(
     for table in (first, second):
         assert applied_counts(db_connection, table, [early.id, late.id]) == [2, 1]
         assert double_applied(db_connection, table) == []
+
+
+def test_a_views_position_alone_is_the_position_its_status_gives(
+    app: Casework,
+    db_connection: psycopg.Connection[Any],
+    actor: Callable[..., Actor],
+    org: str,
+):
+    table = counting_table(db_connection)
+    assert view_position(table).run(db_connection) == 0  # before its first batch
+    open_probe(app, actor(Role.HANDLER), org)
+    ProjectionRunner(app, counting_view(table)()).run_until_caught_up()
+    position = view_position(table).run(db_connection)
+    assert position == head_position(db_connection) > 0
+    assert position == view_positions(db_connection, [table])[0].position
 
 
 def test_a_view_failing_among_others_is_run_apart_and_holds_none_of_them_back(
