@@ -7,7 +7,6 @@ import asyncio
 from typing import Any, TypeVar
 
 from psycopg import AsyncConnection
-from psycopg.rows import tuple_row
 from psycopg_pool import AsyncConnectionPool
 
 from projections.reads import Statement
@@ -68,7 +67,5 @@ class LoopReads:
         pool = self._pool
         if pool is None:
             raise RuntimeError("the event loop's read pool is not open")
-        async with pool.connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            await curs.execute(statement.query, statement.params, prepare=True)  # type: ignore[arg-type]
-            rows = await curs.fetchall()
-        return statement.shape(rows)
+        async with pool.connection() as conn:
+            return await statement.run_async(conn)

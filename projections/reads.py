@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from psycopg import Connection, sql
+from psycopg import AsyncConnection, Connection, sql
 from psycopg.rows import tuple_row
 
 T = TypeVar("T")
@@ -27,4 +27,11 @@ class Statement(Generic[T]):
         """The answer, read on a blocking connection."""
         with conn.cursor(row_factory=tuple_row) as curs:
             rows = curs.execute(self.query, self.params, prepare=True).fetchall()  # type: ignore[arg-type]
+        return self.shape(rows)
+
+    async def run_async(self, conn: AsyncConnection[Any]) -> T:
+        """The answer, read on an asynchronous connection."""
+        async with conn.cursor(row_factory=tuple_row) as curs:
+            await curs.execute(self.query, self.params, prepare=True)  # type: ignore[arg-type]
+            rows = await curs.fetchall()
         return self.shape(rows)
