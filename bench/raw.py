@@ -76,7 +76,7 @@ def sequential_read(dsn: str, batch: int) -> tuple[float, int]:
 QUEUE_PAGE = """
 SELECT case_id, rule_id, kind, reference, title, organisation, assignee, step, due_on,
        suspended, extended_by, warnings, legal_basis
-FROM work_items WHERE organisation = ANY(%s) ORDER BY due_on, case_id, rule_id LIMIT 51
+FROM work_items WHERE organisation = %s ORDER BY due_on, case_id, rule_id LIMIT 51
 """
 
 
@@ -86,7 +86,7 @@ def queue_page_latency(dsn: str, organisation: str, repeats: int) -> dict[str, f
     with psycopg.connect(dsn, autocommit=True) as conn:
         for _ in range(repeats):
             began = time.perf_counter()
-            conn.execute(QUEUE_PAGE, ([organisation],), prepare=True).fetchall()
+            conn.execute(QUEUE_PAGE, (organisation,), prepare=True).fetchall()
             samples.append(time.perf_counter() - began)
     return percentiles(samples)
 
@@ -100,9 +100,7 @@ def settle(dsn: str) -> None:
 def queue_page_plan(dsn: str, organisation: str) -> str:
     """The page's plan, as executed (EXPLAIN ANALYZE, BUFFERS)."""
     with psycopg.connect(dsn, autocommit=True) as conn:
-        rows = conn.execute(
-            "EXPLAIN (ANALYZE, BUFFERS) " + QUEUE_PAGE, ([organisation],)
-        ).fetchall()
+        rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + QUEUE_PAGE, (organisation,)).fetchall()
     return "\n".join(str(row[0]) for row in rows)
 
 

@@ -212,7 +212,11 @@ def queue_page_statement(
         conditions.append(condition)  # fixed texts only
         params.update(values)
 
-    if where.organisations is not None:
+    if where.organisations is not None and len(where.organisations) == 1:
+        # Equality, not `= ANY`: only then does the index give the page's order, so a page
+        # reads its own rows instead of sorting the organisation's whole queue.
+        add("organisation = %(org)s", org=where.organisations[0])
+    elif where.organisations is not None:
         add("organisation = ANY(%(orgs)s)", orgs=list(where.organisations))
     if where.assignee is not None:
         add("assignee = %(assignee)s", assignee=where.assignee)

@@ -1,5 +1,6 @@
 import datetime as dt
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,13 @@ from domain.case import CaseFile
 from domain.step import CHINA, Step
 from domain.values import AdministrativeAct, CaseKind, Party, PartyRole
 from projections.runner import ProjectionRunner, ViewBatch, ViewFailed
-from projections.work_queue import WorkQueueView, read_queue
+from projections.work_queue import (
+    QueueCursor,
+    QueueFilter,
+    WorkQueueView,
+    queue_page_statement,
+    read_queue,
+)
 from tests.integration.power_cut import CutAfterRows, PowerCut
 
 
@@ -179,3 +186,61 @@ def test_two_runners_of_one_view_never_apply_an_event_twice(
     # Between them they applied each of the 45 new events exactly once.
     assert sum(applied) == 45
     assert len(queue(database, org, dt.date(2026, 3, 3))) == 30
+
+
+def _plan_nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _plan_nodes(child))]
+
+
+@pytest.mark.parametrize("scope", ["organisation", "assignee", "organisation after a cursor"])
+def test_a_page_of_a_long_queue_reads_its_own_rows_in_index_order(
+    database: ConnectionTarget, scope: str
+):
+    # 4,000 open items of one organisation (and one assignee), two rules per case: a page must
+    # be the next entries of an index, never a sort of the whole queue.
+    org, who = "PLAN-" + uuid.uuid4().hex[:8], "planner-" + uuid.uuid4().hex[:8]
+    today = at(2).date()
+    after = QueueCursor(dt.date(2026, 6, 1), UUID(int=0), "")
+    where = {
+        "organisation": QueueFilter(organisations=(org,)),
+        "assignee": QueueFilter(assignee=who),
+        "organisation after a cursor": QueueFilter(organisations=(org,)),
+    }[scope]
+    statement = queue_page_statement(
+        today, where, first=50, after=after if "cursor" in scope else None
+    )
+    with psycopg.connect(database.dsn) as conn:  # rolled back: the session's views stay as they are
+        conn.execute(
+            "INSERT INTO case_heads (case_id, kind, reference, title, organisation, assignee,"
+            " opened_at) SELECT gen_random_uuid(), 'petition', 'R' || n, 't', %s, %s, now()"
+            " FROM generate_series(1, 2000) AS n",
+            (org, who),
+        )
+        conn.execute(
+            "INSERT INTO work_items (case_id, rule_id, step, started_on, due_on, suspended,"
+            " extended_by, legal_basis, warnings, kind, reference, title, organisation, assignee)"
+            " SELECT case_id, rule, 'step', '2026-01-01',"
+            " date '2026-01-01' + mod(abs(hashtext(reference)), 365), false,"
+            " 0, 'basis', '{}', kind, reference, title, organisation, assignee"
+            " FROM case_heads, unnest(array['a', 'b']) AS rule WHERE organisation = %s",
+            (org,),
+        )
+        conn.execute("ANALYZE work_items")
+        [[plan]] = conn.execute(
+            "EXPLAIN (FORMAT JSON) " + str(statement.query), statement.params
+        ).fetchone()  # type: ignore[misc]
+        page, more = statement.run(conn)
+        conn.rollback()
+    nodes = _plan_nodes(plan["Plan"])
+    kinds = [node["Node Type"] for node in nodes]
+    assert not {"Sort", "Incremental Sort", "Seq Scan"} & set(kinds), kinds
+    assert {node.get("Index Name") for node in nodes} & {
+        "work_items_by_org_order",
+        "work_items_by_assignee_order",
+    }, kinds
+    assert len(page) == 50
+    assert more
+    order = [(i.due_on, i.case_id, i.rule_id) for i in page]
+    assert order == sorted(order)
+    if "cursor" in scope:
+        assert order[0] > (after.due_on, after.case_id, after.rule_id)
