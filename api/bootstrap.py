@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from dataclasses import dataclass, field
@@ -22,6 +23,20 @@ from projections.status import head_position
 from projections.supervisor import Supervisor
 
 logger = logging.getLogger(__name__)
+
+# The cyclic garbage collector's thresholds for a process that applies events to the views (a
+# runner keeps up to 20,000 replayed cases, some millions of objects, in memory). With Python's
+# default (700, 10, 10), collections that walk that heap again and again took about a fifth of
+# a catch-up's CPU: measured on one district-year (66,335 events, every view, alternating
+# runs), 5,700–6,000 events/s and 10.9–11.8 s of the runner's CPU against 7,200–7,750 and
+# 8.2–9.2 s with these. Cases, events and rows are freed by reference counting as before; what
+# the collector is for, cycles, is still collected, only after more allocations.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def tune_garbage_collection() -> None:
+    """Collect cyclic garbage less often, for a process that runs views (`serve`, `projections`)."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @dataclass

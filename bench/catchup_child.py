@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psutil
 
-from api.bootstrap import Database, build_container
+from api.bootstrap import Database, build_container, tune_garbage_collection
 from api.database import ConnectionTarget
 from bench.cases import settings_for
 from projections.rebuild import Rebuild
@@ -23,6 +23,7 @@ from projections.registry import view_classes
 
 def main(url: str, data_dir: str, mode: str) -> dict[str, float]:
     """Bring every view up to the head of the log; seconds, events and peak RSS."""
+    tune_garbage_collection()  # as `casework serve` and `casework projections` do
     target = ConnectionTarget.from_url(url)
     settings = settings_for(target, Path(data_dir))
     container = build_container(settings, Database(target), migrate=False)

@@ -48,8 +48,10 @@ def serve(
     """
     import uvicorn
 
-    from api.bootstrap import build_container
+    from api.bootstrap import build_container, tune_garbage_collection
     from api.http import create_app
+
+    tune_garbage_collection()  # the server runs the views too
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)

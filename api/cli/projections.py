@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from api import migrations
-from api.bootstrap import Container, build_container
+from api.bootstrap import Container, build_container, tune_garbage_collection
 from api.cli.common import database, fail, load_settings
 from projections.rebuild import Rebuild
 from projections.registry import VIEWS, UnknownView, view_classes
@@ -71,6 +71,7 @@ def run(
 ) -> None:
     """Keep views up to date (standing by while another process runs them)."""
     classes = chosen(names)
+    tune_garbage_collection()
     with opened() as container:
         app = container.application
         if until_caught_up:
@@ -112,6 +113,7 @@ def status(names: Names = None) -> None:
 def rebuild(names: Names = None, batch_size: BatchSize = BATCH_SIZE) -> None:
     """Rebuild views (all when none is named) from the event log in one pass, then swap them in."""
     classes = chosen(names)
+    tune_garbage_collection()
     with opened() as container:
         columns = (
             TextColumn("{task.description}"),

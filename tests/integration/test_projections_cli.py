@@ -1,3 +1,4 @@
+import gc
 import os
 import selectors
 import signal
@@ -8,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from typer.testing import CliRunner
 
+from api.bootstrap import GC_THRESHOLDS
+from api.cli.main import app as cli
 from api.database import ConnectionTarget
 from domain.actors import Actor, Role
 from domain.application import Casework
@@ -115,3 +119,19 @@ def test_run_keeps_views_until_terminated(
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=20)[0]
     assert process.returncode == 0, output
+
+
+def test_a_process_running_views_collects_cyclic_garbage_less_often(database: ConnectionTarget):
+    # A runner keeps thousands of replayed cases in memory; with the default thresholds the
+    # collector walked them again and again. Run in this process so its setting can be read.
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        result = CliRunner().invoke(
+            cli, ["projections", "run", "--until-caught-up"], env=env_for(database)
+        )
+        assert result.exit_code == 0, result.output
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.isenabled()
+    finally:
+        gc.set_threshold(*before)
