@@ -99,6 +99,9 @@ def mutations(server: Server, case_ids: list[UUID], clients: int, commands: Line
     )
 
 
+SMALLEST = "query { serverVersion }"
+
+
 def queue_latency(server: Server, organisation: str, repeats: int) -> tuple[dict[str, float], int]:
     """p50/p95/p99 (ms) of one 50-item page of an organisation's queue, and its size.
 
@@ -107,19 +110,35 @@ def queue_latency(server: Server, organisation: str, repeats: int) -> tuple[dict
     per request (about half a millisecond here) would be counted in a figure that is about
     the server.
     """
+    variables = {"filter": {"scope": "ORGANISATION"}, "first": 50}
+    times, data = _latency(server, organisation, QUEUE, variables, repeats)
+    return times, len(data["workQueue"]["edges"])
+
+
+def request_floor(server: Server, organisation: str, repeats: int) -> dict[str, float]:
+    """p50/p95/p99 (ms) of the smallest query the same caller can send the same way: what any
+    request costs before it reads anything (HTTP, the token, GraphQL's parse and execution)."""
+    times, data = _latency(server, organisation, SMALLEST, {}, repeats)
+    if not data.get("serverVersion"):
+        raise RuntimeError(f"the smallest query answered {data}")
+    return times
+
+
+def _latency(
+    server: Server, organisation: str, query: str, variables: dict[str, Any], repeats: int
+) -> tuple[dict[str, float], dict[str, Any]]:
     headers = {
         "Authorization": f"Bearer {token(f'{organisation}-head', 'approver', organisation)}",
         "Content-Type": "application/json",
     }
-    variables = {"filter": {"scope": "ORGANISATION"}, "first": 50}
     address = urlsplit(server.url)
     samples = []
-    items = 0
+    data: dict[str, Any] = {}
     http = HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=60)
     try:
         for _ in range(repeats + 5):
             began = time.perf_counter()
-            request = json.dumps({"query": QUEUE, "variables": variables})
+            request = json.dumps({"query": query, "variables": variables})
             http.request("POST", "/graphql", body=request.encode(), headers=headers)
             response = http.getresponse()
             answer = response.read()
@@ -130,13 +149,11 @@ def queue_latency(server: Server, organisation: str, repeats: int) -> tuple[dict
             )
             samples.append(time.perf_counter() - began)
             if "errors" in body:
-                raise RuntimeError(
-                    f"the queue query failed ({response.status}): {body['errors'][0]}"
-                )
-            items = len(body["data"]["workQueue"]["edges"])
+                raise RuntimeError(f"the query failed ({response.status}): {body['errors'][0]}")
+            data = body["data"]
     finally:
         http.close()
-    return percentiles(samples[5:]), items  # the first few warm the server up
+    return percentiles(samples[5:]), data  # the first few warm the server up
 
 
 def server_memory(server: Server, under: str) -> Line:

@@ -10,7 +10,7 @@ import psycopg
 from api.database import ConnectionTarget
 
 ROOT = Path(__file__).resolve().parents[2]
-LINES = ["1", "2", "3a", "3b", "4a", "4b", "4c", "5", "6", "7a", "7b"]
+LINES = ["1", "2", "3a", "3b", "4a", "4b", "4c", "4d", "5", "6", "7a", "7b"]
 TIME_LIMIT_SECONDS = 60.0
 
 
