@@ -17,7 +17,7 @@ const state = { scope: "MINE", kind: "", step: "", overdue: false, unassigned: f
 function queueQuery(extra) {
   return `query Queue($filter: WorkQueueFilter, $first: Int!, $after: String) {
     workQueue(filter: $filter, first: $first, after: $after) {
-      edges { cursor node { caseId ruleId kind reference title organisation assignee step dueOn
+      edges { node { caseId ruleId kind reference title organisation assignee step dueOn
         daysLeft overdue suspended legalBasis warnings ${extra} case { status version } } }
       pageInfo { hasNextPage endCursor } } }`;
 }
