@@ -185,7 +185,7 @@ def _queue_lines(small: Queue, large: Queue) -> list[Line]:
         large["floor_ms"]["p95"],
         unit,
         large["raw_ms"]["p95"],
-        f"line 4b's {raw_name}: what any request costs, against the page's SQL",
+        "line 4b's baseline, the raw SQL of the page (p95): what any request costs against it",
     )
     return [*lines, growth, floor]
 
