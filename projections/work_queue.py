@@ -168,7 +168,7 @@ class WorkItem(NamedTuple):
 class QueueFilter:
     """Which work items a page holds; None filters nothing."""
 
-    organisations: tuple[str, ...] | None = None  # None: every organisation
+    organisation: str | None = None  # None: every organisation
     assignee: str | None = None
     unassigned: bool = False
     kinds: tuple[str, ...] | None = None
@@ -212,12 +212,10 @@ def queue_page_statement(
         conditions.append(condition)  # fixed texts only
         params.update(values)
 
-    if where.organisations is not None and len(where.organisations) == 1:
-        # Equality, not `= ANY`: only then does the index give the page's order, so a page
-        # reads its own rows instead of sorting the organisation's whole queue.
-        add("organisation = %(org)s", org=where.organisations[0])
-    elif where.organisations is not None:
-        add("organisation = ANY(%(orgs)s)", orgs=list(where.organisations))
+    if where.organisation is not None:
+        # By equality, the index gives the page's order: a page reads its own rows instead of
+        # sorting the organisation's whole queue.
+        add("organisation = %(org)s", org=where.organisation)
     if where.assignee is not None:
         add("assignee = %(assignee)s", assignee=where.assignee)
     if where.unassigned:
@@ -254,9 +252,7 @@ def read_queue(
     limit: int = 50,
 ) -> list[WorkItem]:
     """Open work items by due date, with days left and overdue as of `today` (China time)."""
-    where = QueueFilter(
-        organisations=None if organisation is None else (organisation,), assignee=assignee
-    )
+    where = QueueFilter(organisation=organisation, assignee=assignee)
     return queue_page_statement(today, where, first=limit, after=None).run(conn)[0]
 
 

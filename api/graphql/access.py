@@ -66,17 +66,17 @@ def litigation_only(kinds: tuple[str, ...] | None) -> tuple[str, ...]:
 
 def queue_scope(
     actor: Actor, organisation: str | None, kinds: tuple[str, ...] | None
-) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """The organisations and kinds an organisation-wide queue read may cover, or FORBIDDEN.
+) -> tuple[str | None, tuple[str, ...] | None]:
+    """The organisation and kinds an organisation-wide queue read may cover, or FORBIDDEN.
 
-    Returns (organisations, kinds); None means every one.
+    Returns (organisation, kinds); None means every one.
     """
     if actor.role in SEES_EVERYTHING:
-        return (None if organisation is None else (organisation,)), kinds
+        return organisation, kinds
     if organisation is None or organisation == actor.organisation:
-        return (actor.organisation,), kinds
+        return actor.organisation, kinds
     if actor.role == Role.COORDINATOR:
-        return (organisation,), litigation_only(kinds)
+        return organisation, litigation_only(kinds)
     raise Refusal(
         ErrorCode.FORBIDDEN,
         f"{a_role(actor)} of {actor.organisation} may not read the queue of {organisation}",

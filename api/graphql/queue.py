@@ -168,22 +168,22 @@ def decode_cursor(cursor: str) -> QueueCursor:
 def queue_filter(actor: Actor, where: WorkQueueFilter, today: dt.date) -> QueueFilter:
     """The view filter the caller asked for, within what the caller may see."""
     kinds = None if where.kinds is None else tuple(k.value for k in where.kinds)
-    organisations: tuple[str, ...] | None
+    organisation: str | None
     assignee = where.assignee
     if where.scope is QueueScope.MINE:
-        organisations, assignee = None, actor.id
+        organisation, assignee = None, actor.id
     elif where.scope is QueueScope.ORGANISATION:
-        organisations, kinds = queue_scope(actor, where.organisation, kinds)
+        organisation, kinds = queue_scope(actor, where.organisation, kinds)
     elif actor.role in SEES_EVERYTHING:
-        organisations = None
+        organisation = None
     elif actor.role == Role.COORDINATOR:
-        organisations, kinds = None, litigation_only(kinds)
+        organisation, kinds = None, litigation_only(kinds)
     else:
         raise Refusal(
             ErrorCode.FORBIDDEN, f"{a_role(actor)} may not read every organisation's queue"
         )
     return QueueFilter(
-        organisations=organisations,
+        organisation=organisation,
         assignee=assignee,
         unassigned=where.unassigned,
         kinds=kinds,

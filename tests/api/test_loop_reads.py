@@ -60,7 +60,7 @@ async def test_where_the_pool_is_not_open_a_worker_thread_reads_the_same(
     claims = read_token(api_container.settings.jwt_secret.get_secret_value(), head.token)
     statement = queue_page_statement(
         Context(api_container, claims).today,
-        QueueFilter(organisations=(head.org,)),
+        QueueFilter(organisation=head.org),
         first=3,
         after=None,
     )

@@ -203,9 +203,9 @@ def test_a_page_of_a_long_queue_reads_its_own_rows_in_index_order(
     today = at(2).date()
     after = QueueCursor(dt.date(2026, 6, 1), UUID(int=0), "")
     where = {
-        "organisation": QueueFilter(organisations=(org,)),
+        "organisation": QueueFilter(organisation=org),
         "assignee": QueueFilter(assignee=who),
-        "organisation after a cursor": QueueFilter(organisations=(org,)),
+        "organisation after a cursor": QueueFilter(organisation=org),
     }[scope]
     statement = queue_page_statement(
         today, where, first=50, after=after if "cursor" in scope else None
