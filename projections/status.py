@@ -9,10 +9,10 @@ from typing import Any
 import psycopg
 
 from projections.reads import Statement
-from projections.runner import lock_key
+from projections.runner import TRACKING_TABLE, lock_key
 from projections.supervisor import LOCK_CLASS
 
-_POSITIONS = """
+_POSITIONS = f"""
 SELECT v.name,
        coalesce(t.notification_id, 0) AS position,
        (SELECT count(*) FROM casework_events e
@@ -22,8 +22,8 @@ SELECT v.name,
                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                   AND l.classid = %(lock_class)s::oid AND l.objid = v.lock_key::oid) AS running
 FROM unnest(%(names)s::text[], %(keys)s::bigint[]) AS v(name, lock_key)
-LEFT JOIN projection_tracking t ON t.application_name = v.name
-"""
+LEFT JOIN {TRACKING_TABLE} t ON t.application_name = v.name
+"""  # noqa: S608  # a constant's name
 
 
 @dataclass(frozen=True)
@@ -50,11 +50,14 @@ def view_positions(conn: psycopg.Connection[Any], names: Sequence[str]) -> list[
     return [found[name] for name in names]
 
 
+_POSITION = f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name = %s"  # noqa: S608
+
+
 def view_position(name: str) -> Statement[int]:
     """A view's position alone (0 before its first batch): all that a poll for a change of
     the view needs, without the lag's count and the lock's look-up of `view_positions`."""
     return Statement(
-        "SELECT notification_id FROM projection_tracking WHERE application_name = %s",
+        _POSITION,
         (name,),
         lambda rows: int(rows[0][0]) if rows else 0,
     )
