@@ -100,60 +100,60 @@ def mutations(server: Server, case_ids: list[UUID], clients: int, commands: Line
 
 
 SMALLEST = "query { serverVersion }"
+QUEUE_PAGE_VARIABLES = {"filter": {"scope": "ORGANISATION"}, "first": 50}
 
 
-def queue_latency(server: Server, organisation: str, repeats: int) -> tuple[dict[str, float], int]:
-    """p50/p95/p99 (ms) of one 50-item page of an organisation's queue, and its size.
+class Caller:
+    """One caller of the served API over one kept-alive HTTP connection, timing each request.
 
-    Each sample is a whole request over one kept-alive HTTP connection: the JSON body encoded,
-    sent, answered, read and decoded. The client is the standard library's: httpx's own work
-    per request (about half a millisecond here) would be counted in a figure that is about
-    the server.
+    A sample is a whole request: the JSON body encoded, sent, answered, read and decoded. The
+    client is the standard library's: httpx's own work per request (about half a millisecond
+    here) would be counted in a figure that is about the server.
     """
-    variables = {"filter": {"scope": "ORGANISATION"}, "first": 50}
-    times, data = _latency(server, organisation, QUEUE, variables, repeats)
-    return times, len(data["workQueue"]["edges"])
 
+    def __init__(self, server: Server, organisation: str) -> None:
+        self.headers = {
+            "Authorization": f"Bearer {token(f'{organisation}-head', 'approver', organisation)}",
+            "Content-Type": "application/json",
+        }
+        address = urlsplit(server.url)
+        self.http = HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=60)
+        self.items = 0  # the size of the last queue page read
 
-def request_floor(server: Server, organisation: str, repeats: int) -> dict[str, float]:
-    """p50/p95/p99 (ms) of the smallest query the same caller can send the same way: what any
-    request costs before it reads anything (HTTP, the token, GraphQL's parse and execution)."""
-    times, data = _latency(server, organisation, SMALLEST, {}, repeats)
-    if not data.get("serverVersion"):
-        raise RuntimeError(f"the smallest query answered {data}")
-    return times
+    def request(self, query: str, variables: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+        """Seconds the request took, and its data; raises if it failed."""
+        began = time.perf_counter()
+        request = json.dumps({"query": query, "variables": variables})
+        self.http.request("POST", "/graphql", body=request.encode(), headers=self.headers)
+        response = self.http.getresponse()
+        answer = response.read()
+        body: dict[str, Any] = (
+            json.loads(answer)
+            if response.status == 200
+            else {"errors": [answer.decode(errors="replace")]}
+        )
+        seconds = time.perf_counter() - began
+        if "errors" in body:
+            raise RuntimeError(f"the query failed ({response.status}): {body['errors'][0]}")
+        return seconds, body["data"]
 
+    def queue_page(self) -> float:
+        """Line 4: one 50-item page of the caller's organisation's queue; seconds."""
+        seconds, data = self.request(QUEUE, QUEUE_PAGE_VARIABLES)
+        self.items = len(data["workQueue"]["edges"])
+        return seconds
 
-def _latency(
-    server: Server, organisation: str, query: str, variables: dict[str, Any], repeats: int
-) -> tuple[dict[str, float], dict[str, Any]]:
-    headers = {
-        "Authorization": f"Bearer {token(f'{organisation}-head', 'approver', organisation)}",
-        "Content-Type": "application/json",
-    }
-    address = urlsplit(server.url)
-    samples = []
-    data: dict[str, Any] = {}
-    http = HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=60)
-    try:
-        for _ in range(repeats + 5):
-            began = time.perf_counter()
-            request = json.dumps({"query": query, "variables": variables})
-            http.request("POST", "/graphql", body=request.encode(), headers=headers)
-            response = http.getresponse()
-            answer = response.read()
-            body: dict[str, Any] = (
-                json.loads(answer)
-                if response.status == 200
-                else {"errors": [answer.decode(errors="replace")]}
-            )
-            samples.append(time.perf_counter() - began)
-            if "errors" in body:
-                raise RuntimeError(f"the query failed ({response.status}): {body['errors'][0]}")
-            data = body["data"]
-    finally:
-        http.close()
-    return percentiles(samples[5:]), data  # the first few warm the server up
+    def smallest(self) -> float:
+        """Line 4d: the smallest query the caller can send the same way, what any request costs
+        before it reads anything (HTTP, the token, GraphQL's parse and execution); seconds."""
+        seconds, data = self.request(SMALLEST, {})
+        if not data.get("serverVersion"):
+            raise RuntimeError(f"the smallest query answered {data}")
+        return seconds
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.http.close()
 
 
 def server_memory(server: Server, under: str) -> Line:

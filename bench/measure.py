@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -58,6 +58,24 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
         return {"p50": only, "p95": only, "p99": only}
     cuts = statistics.quantiles(ordered, n=100, method="inclusive")
     return {"p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "p99": cuts[98] * 1000}
+
+
+def alternating(
+    rounds: int, measures: Mapping[str, Callable[[], float]], warm_up: int = 5
+) -> dict[str, dict[str, float]]:
+    """p50/p95/p99 (ms) of each measure (a call that returns the seconds it timed), taken in
+    rounds of one sample each, their order turned each round: a slow stretch of a shared
+    machine lands on all of them alike, whichever comes first. The first `warm_up` rounds
+    are not counted."""
+    names = list(measures)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for n in range(warm_up + rounds):
+        turn = n % len(names)
+        for name in names[turn:] + names[:turn]:
+            seconds = measures[name]()
+            if n >= warm_up:
+                samples[name].append(seconds)
+    return {name: percentiles(taken) for name, taken in samples.items()}
 
 
 class PeakMemory:

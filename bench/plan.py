@@ -17,7 +17,8 @@ from api.caseload.seed import CASES_PER_DISTRICT_YEAR, DistrictYear, seed, seedi
 from api.database import ConnectionTarget
 from bench import graphql_load, ops, raw, views
 from bench.cases import container_for, register_petitions
-from bench.measure import Line, not_measured
+from bench.graphql_load import Caller
+from bench.measure import Line, alternating, not_measured
 from bench.report import machine
 from bench.scratch import scratch_database
 from bench.server import serving
@@ -37,7 +38,8 @@ class Plan:
     mutations: int
     clients: int
     as_of_events: int
-    repeats: int
+    repeats: int  # samples of line 5
+    queue_rounds: int  # samples of each of line 4's three measures, taken in turn
     workers: int  # seeding processes for the large caseload
 
     def scaled(self, **changes: Any) -> Plan:
@@ -45,8 +47,8 @@ class Plan:
         return replace(self, **changes)
 
 
-FULL = Plan("full", 100, CASES_PER_DISTRICT_YEAR, 1000, 2000, 8, 200, 300, 2)
-SMOKE = Plan("smoke", 2, 60, 40, 40, 4, 200, 20, 1)
+FULL = Plan("full", 100, CASES_PER_DISTRICT_YEAR, 1000, 2000, 8, 200, 300, 3000, 2)
+SMOKE = Plan("smoke", 2, 60, 40, 40, 4, 200, 20, 20, 1)
 
 
 def run_all(plan: Plan, *, results_file: Path) -> tuple[dict[str, Any], list[Line]]:
@@ -89,10 +91,10 @@ def _caseload(
     seeded_events, seeded_seconds = _seed(target, 1, plan.cases)
     catch_up, runner = views.catch_up(target, data_dir)
     rebuilt = views.rebuild(target, data_dir, catch_up[1].baseline or 0.0)
-    small = _queue(target, data_dir, log, plan.repeats)
+    small = _queue(target, data_dir, log, plan.queue_rounds)
     more_events, more_seconds = _seed(target, plan.district_years, plan.cases, plan.workers)
     views.run_views(target, data_dir, "catch-up")
-    large = _queue(target, data_dir, log, plan.repeats)
+    large = _queue(target, data_dir, log, plan.queue_rounds)
     run.update(
         district_years=plan.district_years,
         cases_per_district_year=plan.cases,
@@ -118,25 +120,24 @@ def _seed(
 Queue = dict[str, Any]
 
 
-def _queue(target: ConnectionTarget, data_dir: Path, log: Path, repeats: int) -> Queue:
+def _queue(target: ConnectionTarget, data_dir: Path, log: Path, rounds: int) -> Queue:
     cases = _count(target, "SELECT count(*) FROM case_heads")
     raw.settle(target.dsn)
-    raw_ms = raw.queue_page_latency(target.dsn, QUEUE_ORG, repeats)
     plan = raw.queue_page_plan(target.dsn, QUEUE_ORG)
     try:
         with serving(target, data_dir, log) as server:
-            api_ms, items = graphql_load.queue_latency(server, QUEUE_ORG, repeats)
-            floor_ms = graphql_load.request_floor(server, QUEUE_ORG, repeats)
+            page, caller = raw.QueuePage(target.dsn, QUEUE_ORG), Caller(server, QUEUE_ORG)
+            try:
+                measured = alternating(
+                    rounds,
+                    {"raw_ms": page.read, "api_ms": caller.queue_page, "floor_ms": caller.smallest},
+                )
+            finally:
+                page.close()
+                caller.close()
     except (RuntimeError, OSError) as exc:
-        return {"cases": cases, "raw_ms": raw_ms, "error": f"{exc}; server log: {_tail(log)}"}
-    return {
-        "cases": cases,
-        "raw_ms": raw_ms,
-        "api_ms": api_ms,
-        "floor_ms": floor_ms,
-        "items": items,
-        "plan": plan,
-    }
+        return {"cases": cases, "error": f"{exc}; server log: {_tail(log)}"}
+    return {"cases": cases, **measured, "items": caller.items, "rounds": rounds, "plan": plan}
 
 
 def _queue_lines(small: Queue, large: Queue) -> list[Line]:
@@ -163,6 +164,7 @@ def _queue_lines(small: Queue, large: Queue) -> list[Line]:
                 "raw_ms": at["raw_ms"],
                 "smallest_request_ms": at["floor_ms"],
                 "items": at["items"],
+                "rounds": at["rounds"],
                 "plan": at["plan"],
             },
         )

@@ -7,7 +7,7 @@ import time
 
 import psycopg
 
-from bench.measure import percentiles, rate
+from bench.measure import rate
 
 _SCRATCH = """
 CREATE TABLE IF NOT EXISTS bench_rows (
@@ -80,15 +80,22 @@ FROM work_items WHERE organisation = %s ORDER BY due_on, case_id, rule_id LIMIT 
 """
 
 
-def queue_page_latency(dsn: str, organisation: str, repeats: int) -> dict[str, float]:
-    """p50/p95/p99 (ms) of the SQL of one 50-item queue page, rows fetched."""
-    samples = []
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        for _ in range(repeats):
-            began = time.perf_counter()
-            conn.execute(QUEUE_PAGE, (organisation,), prepare=True).fetchall()
-            samples.append(time.perf_counter() - began)
-    return percentiles(samples)
+class QueuePage:
+    """The SQL of one 50-item queue page, read over one connection as a prepared statement."""
+
+    def __init__(self, dsn: str, organisation: str) -> None:
+        self.conn = psycopg.connect(dsn, autocommit=True)
+        self.organisation = organisation
+
+    def read(self) -> float:
+        """Seconds to read the page, rows fetched."""
+        began = time.perf_counter()
+        self.conn.execute(QUEUE_PAGE, (self.organisation,), prepare=True).fetchall()
+        return time.perf_counter() - began
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
 
 
 def settle(dsn: str) -> None:

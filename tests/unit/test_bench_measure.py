@@ -1,0 +1,24 @@
+from collections.abc import Callable
+
+from bench.measure import alternating
+
+
+def test_alternating_rounds_turn_the_order_and_leave_out_the_warm_up() -> None:
+    calls: list[str] = []
+
+    def measure(name: str, seconds: float) -> Callable[[], float]:
+        def timed() -> float:
+            calls.append(name)
+            # Warm-up rounds are slow; only the counted ones must reach the percentiles.
+            return 1.0 if len(calls) <= 2 * 3 else seconds
+
+        return timed
+
+    measured = alternating(4, {"a": measure("a", 0.001), "b": measure("b", 0.002)}, warm_up=3)
+
+    warm_up = ["a", "b", "b", "a", "a", "b"]
+    assert calls == [*warm_up, "b", "a", "a", "b", "b", "a", "a", "b"]
+    assert measured == {
+        "a": {"p50": 1.0, "p95": 1.0, "p99": 1.0},
+        "b": {"p50": 2.0, "p95": 2.0, "p99": 2.0},
+    }
