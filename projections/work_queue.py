@@ -220,7 +220,10 @@ def queue_page_statement(
         add("assignee = %(assignee)s", assignee=where.assignee)
     if where.unassigned:
         add("assignee IS NULL")
-    if where.kinds is not None:
+    if where.kinds is not None and len(where.kinds) == 1:
+        # By equality, as an organisation: the procedure's index gives the page's order.
+        add("kind = %(kind)s", kind=where.kinds[0])
+    elif where.kinds is not None:
         add("kind = ANY(%(kinds)s)", kinds=list(where.kinds))
     if where.step is not None:
         add("(rule_id = %(step)s OR step = %(step)s)", step=where.step)
