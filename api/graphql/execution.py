@@ -12,17 +12,24 @@ scalar refuses, something other than a list where a list belongs, an exception) 
 graphql-core's own path for that whole field, which then gives exactly the result and error it
 always gave. A direct read has no effects, so giving it up halfway loses nothing. Where the
 scalar would give a value back unchanged (a str for a String or an ID, a bool for a Boolean),
-it is taken as it is, and a strawberry enum's member is named from a table made once.
+it is taken as it is, and a strawberry enum's member is named from a table made once. What is
+worked out for an object's selected fields (its plan) is kept with the parsed operation, so a
+query sent again, as a client's queue page is, reuses it (unless a directive makes the fields
+depend on the request's variables).
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import Enum, EnumMeta
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
@@ -34,9 +41,12 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
     Undefined,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import FieldDetailsList, FragmentDetails, GroupedFieldSet
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -69,6 +79,14 @@ _GETTERS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Getter | None]]
 )
 _LEAVES: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Reader]] = WeakKeyDictionary()
 _SHORTCUTS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Shortcut]] = WeakKeyDictionary()
+# Per schema and operation (a parsed document is kept and run again for every request that
+# sends its text), the plans made for it: an object's plan depends only on the document's
+# field nodes once no directive can leave a field out for some variables' values, so a query
+# sent again needs none of the field collection and reader building of its first run. Keyed by
+# identity (an operation's own hash walks its whole tree, and equal operations of two documents
+# are different nodes); an entry goes when its operation does. Each plan keeps the field nodes
+# it was made for, so the node ids in its key stay theirs.
+_OPERATION_PLANS: dict[tuple[int, int], OperationPlans] = {}
 
 
 def plain_getter(field: GraphQLField) -> Getter | None:
@@ -81,6 +99,63 @@ def plain_getter(field: GraphQLField) -> Getter | None:
     if definition is None or definition.base_resolver is not None:
         return None
     return definition.default_resolver, definition.python_name
+
+
+@dataclass
+class OperationPlans:
+    """The plans made for one operation of a document, if its fields never depend on variables:
+    by the object type and the ids of its selected field nodes, the nodes and the plan."""
+
+    schema: weakref.ref[GraphQLSchema]
+    operation: weakref.ref[OperationDefinitionNode]
+    shareable: bool
+    is_awaitable: Callable[[Any], bool]
+    plans: dict[tuple[Any, ...], tuple[list[FieldNode], list[Step] | None]] = field(
+        default_factory=dict
+    )
+
+
+def _forget(key: tuple[int, int], operation: weakref.ref[OperationDefinitionNode]) -> None:
+    """Drop the plans of an operation that is gone (and not those of a newer one that took
+    its id)."""
+    plans = _OPERATION_PLANS.get(key)
+    if plans is not None and plans.operation is operation:
+        del _OPERATION_PLANS[key]
+
+
+def _without_directives(
+    selections: SelectionSetNode | None,
+    fragments: dict[str, FragmentDetails],
+    seen: set[str],
+) -> bool:
+    """Whether the fields collected under the selections depend on the document alone: no
+    directive on any field, fragment or spread (`@include` and `@skip` take variables, `@defer`
+    and `@stream` split the result) and no fragment that takes arguments."""
+    if selections is None:
+        return True
+    for selection in selections.selections:
+        if selection.directives:
+            return False
+        under: SelectionSetNode | None = None
+        if isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in seen:
+                continue
+            seen.add(name)
+            fragment = fragments.get(name)
+            if (
+                fragment is None
+                or fragment.variable_signatures
+                or fragment.definition.directives
+                or getattr(selection, "arguments", None)
+            ):
+                return False
+            under = fragment.definition.selection_set
+        elif isinstance(selection, FieldNode | InlineFragmentNode):
+            under = selection.selection_set
+        if not _without_directives(under, fragments, seen):
+            return False
+    return True
 
 
 class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -97,6 +172,28 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # kept alive with them so that an identity is not reused within the request.
         self._readers: dict[int, tuple[FieldDetailsList, Reader | None]] = {}
         self._plans: dict[int, tuple[GroupedFieldSet, list[Step] | None]] = {}
+        self._shared = self._operation_plans()
+
+    def _operation_plans(self) -> OperationPlans | None:
+        """The plans this request may take from earlier runs of its operation, and give to
+        later ones; None if its plans are its own (middleware, or fields that directives
+        may leave out)."""
+        if not self._direct:
+            return None
+        schema, operation = self.schema, self.operation
+        key = (id(schema), id(operation))
+        plans = _OPERATION_PLANS.get(key)
+        if plans is None or plans.schema() is not schema or plans.operation() is not operation:
+            plans = OperationPlans(
+                weakref.ref(schema),
+                weakref.ref(operation, lambda gone: _forget(key, gone)),
+                _without_directives(operation.selection_set, self.fragments, set()),
+                self.is_awaitable,
+            )
+            _OPERATION_PLANS[key] = plans
+        if not plans.shareable or plans.is_awaitable is not self.is_awaitable:
+            return None
+        return plans
 
     def _getter(self, parent_type: GraphQLObjectType, name: str) -> Getter | None:
         key = (parent_type.name, name)
@@ -226,6 +323,23 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(fields))
         if cached is not None and cached[0] is fields:
             return cached[1]
+        shared = self._shared
+        if shared is None:
+            plan = self._new_plan(parent_type, fields)
+        else:
+            nodes = [d.node for details in fields.values() for d in details]
+            key = (parent_type.name, *fields, *map(id, nodes))
+            made = shared.plans.get(key)
+            if made is None:
+                made = (nodes, self._new_plan(parent_type, fields))
+                shared.plans[key] = made
+            plan = made[1]
+        self._plans[id(fields)] = (fields, plan)
+        return plan
+
+    def _new_plan(
+        self, parent_type: GraphQLObjectType, fields: GroupedFieldSet
+    ) -> list[Step] | None:
         plan: list[Step] | None = []
         for response_name, field_details in fields.items():
             reader = self._reader(parent_type, field_details)
@@ -234,7 +348,6 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 break
             shortcut = self._shortcuts.get((parent_type.name, field_details[0].node.name.value))
             plan.append((response_name, reader, shortcut))  # type: ignore[union-attr]
-        self._plans[id(fields)] = (fields, plan)
         return plan
 
     def execute_fields(

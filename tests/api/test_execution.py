@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable
 from enum import Enum, Flag
 from typing import Any
 
 import strawberry
-from graphql import GraphQLResolveInfo
+from graphql import DocumentNode, GraphQLResolveInfo, parse
+from graphql.execution import MiddlewareManager, execute
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from api.auth import read_token
@@ -276,3 +279,68 @@ async def test_the_served_queue_is_what_the_general_path_gives(
     context = Context(api_container, read_token(secret, head.token))
     result = await general.execute(QUEUE, variable_values=other, context_value=context)
     assert [e.message for e in result.errors or []] == [e["message"] for e in refused]
+
+
+class PlanCounting(CaseworkExecutionContext):
+    """Counts the plans made (an object type's selected fields worked out and read directly)."""
+
+    made = 0
+
+    def _new_plan(self, *args: Any, **kwargs: Any) -> Any:
+        PlanCounting.made += 1
+        return super()._new_plan(*args, **kwargs)
+
+
+def run_document(
+    execution: type[Any], document: DocumentNode, variables: dict[str, Any] | None = None
+) -> tuple[Any, list[Any]]:
+    """Run a parsed document as the server does: one document kept for all requests."""
+    schema = SCHEMAS.setdefault(execution, strawberry.Schema(query=Query))
+    result = execute(
+        schema._schema,
+        document,
+        variable_values=variables,
+        middleware=MiddlewareManager(),
+        executor_class=execution,
+        is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+    )
+    assert not isinstance(result, Awaitable)
+    return result.data, [error.formatted for error in result.errors or []]
+
+
+SCHEMAS: dict[type[Any], strawberry.Schema] = {}
+
+
+def test_a_document_run_again_takes_the_plans_its_first_run_made() -> None:
+    document = parse(PLAIN_ONLY)
+    PlanCounting.made = 0
+    first = run_document(PlanCounting, document)
+    made = PlanCounting.made
+    assert made > 0
+    for _ in range(3):
+        assert run_document(PlanCounting, document) == first
+    assert PlanCounting.made == made
+    assert first == run(StrawberryGraphQLCoreExecutionContext, PLAIN_ONLY)
+
+
+def test_fields_that_variables_include_or_skip_are_collected_again_each_run() -> None:
+    # The objects that hold them are the same each run: only the fields below them differ.
+    query = """
+    query($with: Boolean!) {
+      good {
+        name
+        child { name nickname @include(if: $with) on @skip(if: $with) }
+        friends { ...Named }
+      }
+    }
+    fragment Named on Thing { name colour @include(if: $with) }
+    """
+    document = parse(query)
+    for value in (True, False, True, False):
+        fast = run_document(PlanCounting, document, {"with": value})
+        general = run_document(StrawberryGraphQLCoreExecutionContext, document, {"with": value})
+        assert fast == general
+        assert fast[0]["good"][1]["child"] == (
+            {"name": "丙", "nickname": None} if value else {"name": "丙", "on": "2026-12-18"}
+        )
+        assert ("colour" in fast[0]["good"][2]["friends"][0]) is value
