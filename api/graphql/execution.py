@@ -14,8 +14,9 @@ always gave. A direct read has no effects, so giving it up halfway loses nothing
 scalar would give a value back unchanged (a str for a String or an ID, a bool for a Boolean),
 it is taken as it is, and a strawberry enum's member is named from a table made once. What is
 worked out for an object's selected fields (its plan) is kept with the parsed operation, so a
-query sent again, as a client's queue page is, reuses it (unless a directive makes the fields
-depend on the request's variables).
+query sent again, as a client's queue page is, reuses it, unless the query has a directive or a
+fragment that takes arguments anywhere in it (either can make the fields collected depend on the
+request's variables).
 """
 
 from __future__ import annotations
@@ -103,8 +104,9 @@ def plain_getter(field: GraphQLField) -> Getter | None:
 
 @dataclass
 class OperationPlans:
-    """The plans made for one operation of a document, if its fields never depend on variables:
-    by the object type and the ids of its selected field nodes, the nodes and the plan."""
+    """What is known of one operation of a document: whether its plans may be shared (no
+    directive, no fragment arguments anywhere in it), and if so the plans made for it, by the
+    object type and the ids of its selected field nodes: the nodes, and the plan."""
 
     schema: weakref.ref[GraphQLSchema]
     operation: weakref.ref[OperationDefinitionNode]
@@ -138,17 +140,14 @@ def _without_directives(
             return False
         under: SelectionSetNode | None = None
         if isinstance(selection, FragmentSpreadNode):
+            if getattr(selection, "arguments", None):  # each spread may pass its own
+                return False
             name = selection.name.value
             if name in seen:
                 continue
             seen.add(name)
             fragment = fragments.get(name)
-            if (
-                fragment is None
-                or fragment.variable_signatures
-                or fragment.definition.directives
-                or getattr(selection, "arguments", None)
-            ):
+            if fragment is None or fragment.variable_signatures or fragment.definition.directives:
                 return False
             under = fragment.definition.selection_set
         elif isinstance(selection, FieldNode | InlineFragmentNode):
@@ -328,7 +327,7 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._new_plan(parent_type, fields)
         else:
             nodes = [d.node for details in fields.values() for d in details]
-            key = (parent_type.name, *fields, *map(id, nodes))
+            key = (parent_type.name, *map(id, nodes))  # a node fixes its response name
             made = shared.plans.get(key)
             if made is None:
                 made = (nodes, self._new_plan(parent_type, fields))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Awaitable
 from enum import Enum, Flag
 from typing import Any
 
+import pytest
 import strawberry
 from graphql import DocumentNode, GraphQLResolveInfo, parse
 from graphql.execution import MiddlewareManager, execute
@@ -16,7 +18,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from api.auth import read_token
 from api.bootstrap import Container
 from api.graphql.context import Context
-from api.graphql.execution import CaseworkExecutionContext
+from api.graphql.execution import _OPERATION_PLANS, CaseworkExecutionContext
 from api.graphql.limits import limit_extensions
 from api.graphql.schema import build_schema
 from domain.actors import Role
@@ -139,6 +141,16 @@ ALL_FIELDS = """
     skipped: name @skip(if: true)
   }
 }
+"""
+ALIASES_AND_FRAGMENTS = """
+query {
+  good {
+    first: name ...Names
+    child { ...Names }
+    ... on Thing { friends { ...Names again: name } }
+  }
+}
+fragment Names on Thing { name nick: nickname first: name }
 """
 PLAIN_ONLY = """
 {
@@ -311,6 +323,25 @@ def run_document(
 SCHEMAS: dict[type[Any], strawberry.Schema] = {}
 
 
+@pytest.mark.parametrize("query", [PLAIN_ONLY, ALL_FIELDS, ALIASES_AND_FRAGMENTS])
+def test_a_document_run_again_gives_what_the_general_path_gives(query: str) -> None:
+    document = parse(query)
+    general = run(StrawberryGraphQLCoreExecutionContext, query)
+    for _ in range(3):
+        assert run_document(CaseworkExecutionContext, document) == general
+
+
+def test_the_plans_of_an_operation_go_with_it() -> None:
+    document = parse(PLAIN_ONLY)
+    run_document(CaseworkExecutionContext, document)
+    operation = document.definitions[0]
+    key = (id(SCHEMAS[CaseworkExecutionContext]._schema), id(operation))
+    assert _OPERATION_PLANS[key].plans
+    del document, operation
+    gc.collect()  # an execution context and its operation may be held in a cycle until then
+    assert key not in _OPERATION_PLANS
+
+
 def test_a_document_run_again_takes_the_plans_its_first_run_made() -> None:
     document = parse(PLAIN_ONLY)
     PlanCounting.made = 0
@@ -344,3 +375,23 @@ def test_fields_that_variables_include_or_skip_are_collected_again_each_run() ->
             {"name": "丙", "nickname": None} if value else {"name": "丙", "on": "2026-12-18"}
         )
         assert ("colour" in fast[0]["good"][2]["friends"][0]) is value
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "query($x: Boolean!) { good { name nickname @include(if: $x) } }",
+        "query($x: Boolean!) { good { name ... on Thing @include(if: $x) { nickname } } }",
+        "query($x: Boolean!) { good { name ...N @include(if: $x) } }"
+        " fragment N on Thing { nickname }",
+        "query($x: Boolean!) { good { ...A } } fragment A on Thing { name ...B }"
+        " fragment B on Thing { nickname @skip(if: $x) }",
+    ],
+    ids=["field", "inline fragment", "spread", "nested fragment"],
+)
+def test_an_operation_with_a_directive_anywhere_makes_its_plans_each_run(query: str) -> None:
+    document = parse(query)
+    run_document(CaseworkExecutionContext, document, {"x": True})
+    key = (id(SCHEMAS[CaseworkExecutionContext]._schema), id(document.definitions[0]))
+    assert not _OPERATION_PLANS[key].shareable
+    assert not _OPERATION_PLANS[key].plans
