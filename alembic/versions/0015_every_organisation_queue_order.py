@@ -8,6 +8,10 @@ caseload. An index in the page's order serves the every-organisation page, and o
 procedure serves a page of one procedure by equality (a coordinator's), each reading the next
 51 entries from the cursor on.
 
+Each build holds a SHARE lock on work_items: the queue is read meanwhile, but the views' writes
+(and so mutations waiting for their views) wait until the migration commits. The table holds open
+items only; at ten district-years (20,405 items) a build took about 0.1 s.
+
 Revision ID: 0015
 Revises: 0014
 """
