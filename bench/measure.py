@@ -65,8 +65,11 @@ def alternating(
 ) -> dict[str, dict[str, float]]:
     """p50/p95/p99 (ms) of each measure (a call that returns the seconds it timed), taken in
     rounds of one sample each, their order turned each round: a slow stretch of a shared
-    machine lands on all of them alike, whichever comes first. The first `warm_up` rounds
-    are not counted."""
+    machine lands on all of them alike, whichever comes first (each takes each place equally
+    often when `rounds` is a multiple of their number). The first `warm_up` rounds are not
+    counted."""
+    if rounds < 1:
+        raise ValueError(f"rounds: at least one round is needed, not {rounds}")
     names = list(measures)
     samples: dict[str, list[float]] = {name: [] for name in names}
     for n in range(warm_up + rounds):

@@ -6,7 +6,9 @@ import datetime as dt
 import logging
 import tempfile
 import time
+from contextlib import ExitStack, closing
 from dataclasses import dataclass, replace
+from http.client import HTTPException
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +49,29 @@ class Plan:
         return replace(self, **changes)
 
 
-FULL = Plan("full", 100, CASES_PER_DISTRICT_YEAR, 1000, 2000, 8, 200, 300, 3000, 2)
-SMOKE = Plan("smoke", 2, 60, 40, 40, 4, 200, 20, 20, 1)
+FULL = Plan(
+    mode="full",
+    district_years=100,
+    cases=CASES_PER_DISTRICT_YEAR,
+    commands=1000,
+    mutations=2000,
+    clients=8,
+    as_of_events=200,
+    repeats=300,
+    queue_rounds=3000,
+    workers=2,
+)
+SMOKE = FULL.scaled(
+    mode="smoke",
+    district_years=2,
+    cases=60,
+    commands=40,
+    mutations=40,
+    clients=4,
+    repeats=20,
+    queue_rounds=21,
+    workers=1,
+)
 
 
 def run_all(plan: Plan, *, results_file: Path) -> tuple[dict[str, Any], list[Line]]:
@@ -93,7 +116,7 @@ def _caseload(
     rebuilt = views.rebuild(target, data_dir, catch_up[1].baseline or 0.0)
     small = _queue(target, data_dir, log, plan.queue_rounds)
     more_events, more_seconds = _seed(target, plan.district_years, plan.cases, plan.workers)
-    views.run_views(target, data_dir, "catch-up")
+    caught_up = views.run_views(target, data_dir, "catch-up")  # not a line: see docs
     large = _queue(target, data_dir, log, plan.queue_rounds)
     run.update(
         district_years=plan.district_years,
@@ -101,6 +124,12 @@ def _caseload(
         cases=_count(target, "SELECT count(*) FROM case_heads"),
         events=_count(target, "SELECT coalesce(max(notification_id), 0) FROM casework_events"),
         seed_events_per_second=(seeded_events + more_events) / (seeded_seconds + more_seconds),
+        large_catch_up={
+            "events": more_events,
+            "seconds": caught_up.seconds,
+            "events_per_second": more_events / caught_up.seconds,
+            "peak_rss_mb": caught_up.peak_rss_mb,
+        },
     )
     return [*catch_up, *_queue_lines(small, large), rebuilt, views.runner_memory(runner)]
 
@@ -125,17 +154,14 @@ def _queue(target: ConnectionTarget, data_dir: Path, log: Path, rounds: int) -> 
     raw.settle(target.dsn)
     plan = raw.queue_page_plan(target.dsn, QUEUE_ORG)
     try:
-        with serving(target, data_dir, log) as server:
-            page, caller = raw.QueuePage(target.dsn, QUEUE_ORG), Caller(server, QUEUE_ORG)
-            try:
-                measured = alternating(
-                    rounds,
-                    {"raw_ms": page.read, "api_ms": caller.queue_page, "floor_ms": caller.smallest},
-                )
-            finally:
-                page.close()
-                caller.close()
-    except (RuntimeError, OSError) as exc:
+        with serving(target, data_dir, log) as server, ExitStack() as opened:
+            page = opened.enter_context(closing(raw.QueuePage(target.dsn, QUEUE_ORG)))
+            caller = opened.enter_context(closing(Caller(server, QUEUE_ORG)))
+            measured = alternating(
+                rounds,
+                {"raw_ms": page.read, "api_ms": caller.queue_page, "floor_ms": caller.smallest},
+            )
+    except (RuntimeError, OSError, HTTPException, psycopg.Error) as exc:
         return {"cases": cases, "error": f"{exc}; server log: {_tail(log)}"}
     return {"cases": cases, **measured, "items": caller.items, "rounds": rounds, "plan": plan}
 

@@ -50,6 +50,15 @@ def test_the_whole_benchmark_runs_on_a_tiny_caseload_and_reports_every_line(
         assert line["figure"] > 0, number
         assert line["baseline"] > 0, number
         assert line["ratio"] == line["figure"] / line["baseline"], number
+    for number in ("4a", "4b"):  # the queue's three measures, taken in alternating rounds
+        details = lines[number]["details"]
+        assert details["rounds"] == 21, number
+        assert details["items"] == 50, number
+        for measure in ("graphql_ms", "raw_ms", "smallest_request_ms"):
+            assert 0 < details[measure]["p50"] <= details[measure]["p95"], (number, measure)
+    caught_up = results["large_catch_up"]
+    assert caught_up["events"] > 0
+    assert caught_up["events_per_second"] == caught_up["events"] / caught_up["seconds"]
     assert results["cases"] == 2 * 60
     assert results["events"] > results["cases"]
     assert results["machine"]["cores"] == os.cpu_count()
