@@ -78,16 +78,18 @@ _AS_IS: dict[GraphQLScalarType, type] = {GraphQLString: str, GraphQLID: str, Gra
 _GETTERS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Getter | None]] = (
     WeakKeyDictionary()
 )
+# (Readers complete values with the execution's is_awaitable, which is strawberry's own for every
+# request: the server's direct path and the schema's execute both pass it.)
 _LEAVES: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Reader]] = WeakKeyDictionary()
 _SHORTCUTS: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Shortcut]] = WeakKeyDictionary()
 # Per schema and operation (a parsed document is kept and run again for every request that
 # sends its text), the plans made for it: an object's plan depends only on the document's
 # field nodes once no directive can leave a field out for some variables' values, so a query
 # sent again needs none of the field collection and reader building of its first run. Keyed by
-# identity (an operation's own hash walks its whole tree, and equal operations of two documents
+# the operation's id (its own hash walks its whole tree, and equal operations of two documents
 # are different nodes); an entry goes when its operation does. Each plan keeps the field nodes
 # it was made for, so the node ids in its key stay theirs.
-_OPERATION_PLANS: dict[tuple[int, int], OperationPlans] = {}
+_OPERATION_PLANS: WeakKeyDictionary[GraphQLSchema, dict[int, OperationPlans]] = WeakKeyDictionary()
 
 
 def plain_getter(field: GraphQLField) -> Getter | None:
@@ -108,21 +110,19 @@ class OperationPlans:
     directive, no fragment arguments anywhere in it), and if so the plans made for it, by the
     object type and the ids of its selected field nodes: the nodes, and the plan."""
 
-    schema: weakref.ref[GraphQLSchema]
     operation: weakref.ref[OperationDefinitionNode]
     shareable: bool
-    is_awaitable: Callable[[Any], bool]
     plans: dict[tuple[Any, ...], tuple[list[FieldNode], list[Step] | None]] = field(
         default_factory=dict
     )
 
 
-def _forget(key: tuple[int, int], operation: weakref.ref[OperationDefinitionNode]) -> None:
+def _forget(by_operation: dict[int, OperationPlans], key: int, operation: weakref.ref[Any]) -> None:
     """Drop the plans of an operation that is gone (and not those of a newer one that took
     its id)."""
-    plans = _OPERATION_PLANS.get(key)
+    plans = by_operation.get(key)
     if plans is not None and plans.operation is operation:
-        del _OPERATION_PLANS[key]
+        del by_operation[key]
 
 
 def _without_directives(
@@ -179,20 +179,16 @@ class CaseworkExecutionContext(StrawberryGraphQLCoreExecutionContext):
         may leave out)."""
         if not self._direct:
             return None
-        schema, operation = self.schema, self.operation
-        key = (id(schema), id(operation))
-        plans = _OPERATION_PLANS.get(key)
-        if plans is None or plans.schema() is not schema or plans.operation() is not operation:
+        operation, key = self.operation, id(self.operation)
+        by_operation = _OPERATION_PLANS.setdefault(self.schema, {})
+        plans = by_operation.get(key)
+        if plans is None or plans.operation() is not operation:
             plans = OperationPlans(
-                weakref.ref(schema),
-                weakref.ref(operation, lambda gone: _forget(key, gone)),
+                weakref.ref(operation, lambda gone: _forget(by_operation, key, gone)),
                 _without_directives(operation.selection_set, self.fragments, set()),
-                self.is_awaitable,
             )
-            _OPERATION_PLANS[key] = plans
-        if not plans.shareable or plans.is_awaitable is not self.is_awaitable:
-            return None
-        return plans
+            by_operation[key] = plans
+        return plans if plans.shareable else None
 
     def _getter(self, parent_type: GraphQLObjectType, name: str) -> Getter | None:
         key = (parent_type.name, name)
