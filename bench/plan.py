@@ -19,7 +19,6 @@ from api.caseload.seed import CASES_PER_DISTRICT_YEAR, DistrictYear, seed, seedi
 from api.database import ConnectionTarget
 from bench import graphql_load, ops, raw, views
 from bench.cases import container_for, register_petitions
-from bench.graphql_load import Caller
 from bench.measure import Line, alternating, not_measured
 from bench.report import machine
 from bench.scratch import scratch_database
@@ -156,7 +155,7 @@ def _queue(target: ConnectionTarget, data_dir: Path, log: Path, rounds: int) -> 
     try:
         with serving(target, data_dir, log) as server, ExitStack() as opened:
             page = opened.enter_context(closing(raw.QueuePage(target.dsn, QUEUE_ORG)))
-            caller = opened.enter_context(closing(Caller(server, QUEUE_ORG)))
+            caller = opened.enter_context(closing(graphql_load.Caller(server, QUEUE_ORG)))
             measured = alternating(
                 rounds,
                 {"raw_ms": page.read, "api_ms": caller.queue_page, "floor_ms": caller.smallest},
