@@ -130,10 +130,14 @@ class ConnectionTarget:
         with self.connect() as conn:
             conn.execute("SELECT 1")
 
-    def create_database(self, dbname: str) -> None:
-        """Create a database on this server (from this target's database)."""
+    def create_database(self, dbname: str, *, template: str | None = None) -> None:
+        """Create a database on this server (from this target's database); with `template`, a
+        copy of that database, which nobody may be connected to meanwhile."""
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname))
+        if template is not None:
+            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         with self.connect(autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+            conn.execute(statement)
 
     def drop_database(self, dbname: str) -> None:
         """Drop a database on this server, disconnecting its sessions."""
