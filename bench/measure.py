@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -67,18 +68,26 @@ def alternating(
     rounds of one sample each, their order turned each round: a slow stretch of a shared
     machine lands on all of them alike, whichever comes first (each takes each place equally
     often when `rounds` is a multiple of their number). The first `warm_up` rounds are not
-    counted."""
+    counted. With them, when each measure's first and last counted samples ended (`first_at`,
+    `last_at`: seconds since the epoch), which shows what was measured over the same time."""
     if rounds < 1:
         raise ValueError(f"rounds: at least one round is needed, not {rounds}")
     names = list(measures)
     samples: dict[str, list[float]] = {name: [] for name in names}
+    first_at: dict[str, float] = {}
+    last_at: dict[str, float] = {}
     for n in range(warm_up + rounds):
         turn = n % len(names)
         for name in names[turn:] + names[:turn]:
             seconds = measures[name]()
             if n >= warm_up:
                 samples[name].append(seconds)
-    return {name: percentiles(taken) for name, taken in samples.items()}
+                last_at[name] = time.time()
+                first_at.setdefault(name, last_at[name])
+    return {
+        name: percentiles(taken) | {"first_at": first_at[name], "last_at": last_at[name]}
+        for name, taken in samples.items()
+    }
 
 
 class PeakMemory:

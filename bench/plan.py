@@ -41,7 +41,7 @@ class Plan:
     clients: int
     as_of_events: int
     repeats: int  # samples of line 5
-    queue_rounds: int  # samples of each of line 4's three measures, taken in turn
+    queue_rounds: int  # samples of each of line 4's six measures, taken in turn
     workers: int  # seeding processes for the large caseload
 
     def scaled(self, **changes: Any) -> Plan:
@@ -85,7 +85,7 @@ def run_all(plan: Plan, *, results_file: Path) -> tuple[dict[str, Any], list[Lin
             run["machine"] = machine(target.dsn)
             lines += _operations(plan, target, data_dir, log)
         with scratch_database("caseload") as target:
-            lines += _caseload(plan, target, data_dir, log, run)
+            lines += _caseload(plan, target, data_dir, run)
     run["results_file"] = str(results_file)
     order = {n: i for i, n in enumerate(["1", "2", "3a", "3b", "4a", "4b", "4c", "4d", "5", "6"])}
     lines.sort(key=lambda line: (order.get(line.number, 99), line.number))
@@ -109,17 +109,24 @@ def _operations(plan: Plan, target: ConnectionTarget, data_dir: Path, log: Path)
 
 
 def _caseload(
-    plan: Plan, target: ConnectionTarget, data_dir: Path, log: Path, run: dict[str, Any]
+    plan: Plan, target: ConnectionTarget, data_dir: Path, run: dict[str, Any]
 ) -> list[Line]:
     seeded_events, seeded_seconds = _seed(target, 1, plan.cases)
     catch_up, runner = views.catch_up(target, data_dir)
     rebuilt = views.rebuild(target, data_dir, catch_up[1].baseline or 0.0)
     # The small caseload is kept as it is, to be served beside the large one: line 4 measures
     # both in the same rounds, so the machine's drift between two moments stays out of 4c.
-    with scratch_copy(target, "small") as small:
+    with ExitStack() as kept:
+        small: ConnectionTarget | str  # or why it could not be copied
+        try:
+            small = kept.enter_context(scratch_copy(target, "small"))
+        except psycopg.Error as exc:  # the other lines go on; line 4 says why it is missing
+            small = f"the small caseload could not be copied: {exc}"
         more_events, more_seconds = _seed(target, plan.district_years, plan.cases, plan.workers)
         caught_up = views.run_views(target, data_dir, "catch-up")  # not a line: see docs
-        queue = _queue(small, target, data_dir, log, plan.queue_rounds)
+        queue = (
+            small if isinstance(small, str) else _queue(small, target, data_dir, plan.queue_rounds)
+        )
     run.update(
         district_years=plan.district_years,
         cases_per_district_year=plan.cases,
@@ -148,33 +155,33 @@ def _seed(
     return sum(d.events for d in done), time.perf_counter() - began
 
 
-Queue = dict[str, Any]
-SCALES = ("small", "large")
-# Line 4's measures at each scale: the raw page, the served page, the smallest request.
+# One caseload's share of line 4: its cases, the page's plan, and each measure's percentiles.
+Scale = dict[str, Any]
+# Line 4's measures at each caseload: the raw page, the served page, the smallest request.
 MEASURES = ("raw_ms", "api_ms", "floor_ms")
 
 
 def _queue(
-    small: ConnectionTarget, large: ConnectionTarget, data_dir: Path, log: Path, rounds: int
-) -> Queue:
-    """Line 4's measures at both caseloads, each served by a server of its own, in the same
-    rounds; or the error that stopped them."""
-    targets = dict(zip(SCALES, (small, large), strict=True))
-    scales: dict[str, Queue] = {}
+    small: ConnectionTarget, large: ConnectionTarget, data_dir: Path, rounds: int
+) -> dict[str, Scale] | str:
+    """Line 4's measures at both caseloads, each served by a server of its own (its log in its
+    own folder), all in the same rounds; or why they could not be taken."""
+    targets = {"small": small, "large": large}
+    scales: dict[str, Scale] = {}
     for scale, target in targets.items():
         raw.settle(target.dsn)
         scales[scale] = {
             "cases": _count(target, "SELECT count(*) FROM case_heads"),
             "plan": raw.queue_page_plan(target.dsn, QUEUE_ORG),
         }
+    logs = {scale: data_dir / scale / "server.log" for scale in targets}
     try:
         with ExitStack() as opened:
             timed: dict[str, Callable[[], float]] = {}
             callers: dict[str, graphql_load.Caller] = {}
             for scale, target in targets.items():
-                served = data_dir / scale
-                served.mkdir(exist_ok=True)
-                server = opened.enter_context(serving(target, served, log))
+                logs[scale].parent.mkdir(exist_ok=True)
+                server = opened.enter_context(serving(target, logs[scale].parent, logs[scale]))
                 page = opened.enter_context(closing(raw.QueuePage(target.dsn, QUEUE_ORG)))
                 caller = opened.enter_context(closing(graphql_load.Caller(server, QUEUE_ORG)))
                 callers[scale] = caller
@@ -185,21 +192,24 @@ def _queue(
                 }
             measured = alternating(rounds, timed)
     except (RuntimeError, OSError, HTTPException, psycopg.Error) as exc:
-        return {"error": f"{exc}; server log: {_tail(log)}"}
+        tails = "; ".join(f"{scale} server log: {_tail(log)}" for scale, log in logs.items())
+        return f"{exc}; {tails}"
     for scale, caller in callers.items():
         scales[scale] |= {m: measured[f"{scale}.{m}"] for m in MEASURES}
-        scales[scale] |= {"items": caller.items, "rounds": rounds, "measured_with": sorted(timed)}
+        scales[scale] |= {"items": caller.items, "rounds": rounds}
     return scales
 
 
-def _queue_lines(queue: Queue) -> list[Line]:
+def _queue_lines(queue: dict[str, Scale] | str) -> list[Line]:
     title = "Work queue: one 50-item page of an organisation's queue through GraphQL (p95)"
     unit, raw_name = "ms", "the raw SQL of that page (p95)"
-    if "error" in queue:
-        why = queue["error"]
+    smallest = "The smallest authenticated GraphQL query over HTTP (p95)"
+    if isinstance(queue, str):  # why it was not measured
         return [
-            not_measured(n, f"{title} {s}", unit, raw_name, why)
-            for n, s in (("4a", "small"), ("4b", "large"), ("4c", "growth"))
+            not_measured("4a", f"{title} at the small caseload", unit, raw_name, queue),
+            not_measured("4b", f"{title} at the large caseload", unit, raw_name, queue),
+            not_measured("4c", "Work queue p95, large against small", unit, "line 4a", queue),
+            not_measured("4d", smallest, unit, "line 4b's baseline", queue),
         ]
     small, large = queue["small"], queue["large"]
     lines = []
@@ -218,7 +228,6 @@ def _queue_lines(queue: Queue) -> list[Line]:
                 "smallest_request_ms": at["floor_ms"],
                 "items": at["items"],
                 "rounds": at["rounds"],
-                "measured_with": at["measured_with"],
                 "plan": at["plan"],
             },
         )
@@ -245,7 +254,7 @@ def _queue_lines(queue: Queue) -> list[Line]:
     growth.met = growth.ratio is not None and growth.ratio <= 1.5
     floor = Line(
         "4d",
-        f"The smallest authenticated GraphQL query over HTTP (p95) at {large['cases']:,} cases",
+        f"{smallest} at {large['cases']:,} cases",
         large["floor_ms"]["p95"],
         unit,
         large["raw_ms"]["p95"],

@@ -54,7 +54,7 @@ def table(run: dict[str, Any], lines: list[Line]) -> str:
         f"({run['cases']:,} cases, {run['events']:,} events); seeding ran at "
         f"{run['seed_events_per_second']:,.0f} events/s; the views caught up with the large "
         f"caseload's {run['large_catch_up']['events']:,} events at "
-        f"{run['large_catch_up']['events_per_second']:,.0f} events/s (before line 4b). "
+        f"{run['large_catch_up']['events_per_second']:,.0f} events/s (before line 4). "
         f"Results file: `{run['results_file']}`.",
         "",
         "| # | What | Figure | Baseline (same run) | Ratio | Target | Met |",

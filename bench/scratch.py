@@ -41,7 +41,7 @@ def scratch_database(purpose: str) -> Iterator[ConnectionTarget]:
 def scratch_copy(source: ConnectionTarget, purpose: str) -> Iterator[ConnectionTarget]:
     """A copy of a scratch database as it is now (nothing may be connected to it while it is
     copied), dropped when done."""
-    admin = server()
+    admin = source.with_database("postgres")
     name = _name(purpose)
     admin.create_database(name, template=source.dbname)
     try:
