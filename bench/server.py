@@ -20,6 +20,7 @@ from bench.cases import JWT_SECRET
 from bench.measure import PeakMemory
 
 ROOT = Path(__file__).resolve().parent.parent
+SAMPLER = "bench-server-memory"  # the sampling thread's name
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Server:
             while not self._stop.wait(0.05):
                 self.memory.sample()
 
-        thread = threading.Thread(target=sample, daemon=True)
+        thread = threading.Thread(target=sample, name=SAMPLER, daemon=True)
         thread.start()
         return thread
 
@@ -75,9 +76,11 @@ def serving(target: ConnectionTarget, data_dir: Path, log: Path) -> Iterator[Ser
             server = Server(url, PeakMemory(process.pid))
             server.idle_mb = server.memory.sample() / 2**20
             sampler = server.sample_until_stopped()
-            yield server
-            server._stop.set()
-            sampler.join()
+            try:
+                yield server
+            finally:  # a measure that failed stops the sampling too
+                server._stop.set()
+                sampler.join()
         finally:
             process.terminate()
             try:
