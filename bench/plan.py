@@ -155,33 +155,42 @@ def _seed(
     return sum(d.events for d in done), time.perf_counter() - began
 
 
-# One caseload's share of line 4: its cases, the page's plan, and each measure's percentiles.
-Scale = dict[str, Any]
-# Line 4's measures at each caseload: the raw page, the served page, the smallest request.
-MEASURES = ("raw_ms", "api_ms", "floor_ms")
+@dataclass(frozen=True)
+class QueueScale:
+    """One caseload's share of line 4, taken in the same rounds as the other's: its size, the
+    page's plan, and the percentiles (ms) of each of its three measures."""
+
+    cases: int
+    plan: str  # EXPLAIN (ANALYZE, BUFFERS) of the page's SQL
+    raw_ms: dict[str, float]  # the page's SQL, prepared, on a connection of its own
+    api_ms: dict[str, float]  # the page through GraphQL over HTTP
+    floor_ms: dict[str, float]  # the smallest request the same caller can send
+    items: int  # on the served page
+    rounds: int
 
 
 def _queue(
     small: ConnectionTarget, large: ConnectionTarget, data_dir: Path, rounds: int
-) -> dict[str, Scale] | str:
-    """Line 4's measures at both caseloads, each served by a server of its own (its log in its
-    own folder), all in the same rounds; or why they could not be taken."""
+) -> dict[str, QueueScale] | str:
+    """Line 4's measures at both caseloads, each served by a server of its own (with its data
+    folder and log under `data_dir`), all in the same rounds; or why they could not be taken."""
     targets = {"small": small, "large": large}
-    scales: dict[str, Scale] = {}
+    cases: dict[str, int] = {}
+    plans: dict[str, str] = {}  # the page's plan at each
     for scale, target in targets.items():
         raw.settle(target.dsn)
-        scales[scale] = {
-            "cases": _count(target, "SELECT count(*) FROM case_heads"),
-            "plan": raw.queue_page_plan(target.dsn, QUEUE_ORG),
-        }
-    logs = {scale: data_dir / scale / "server.log" for scale in targets}
+        cases[scale] = _count(target, "SELECT count(*) FROM case_heads")
+        plans[scale] = raw.queue_page_plan(target.dsn, QUEUE_ORG)
+    homes = {scale: data_dir / scale for scale in targets}
     try:
         with ExitStack() as opened:
             timed: dict[str, Callable[[], float]] = {}
             callers: dict[str, graphql_load.Caller] = {}
             for scale, target in targets.items():
-                logs[scale].parent.mkdir(exist_ok=True)
-                server = opened.enter_context(serving(target, logs[scale].parent, logs[scale]))
+                homes[scale].mkdir(exist_ok=True)
+                server = opened.enter_context(
+                    serving(target, homes[scale], homes[scale] / "server.log")
+                )
                 page = opened.enter_context(closing(raw.QueuePage(target.dsn, QUEUE_ORG)))
                 caller = opened.enter_context(closing(graphql_load.Caller(server, QUEUE_ORG)))
                 callers[scale] = caller
@@ -192,15 +201,25 @@ def _queue(
                 }
             measured = alternating(rounds, timed)
     except (RuntimeError, OSError, HTTPException, psycopg.Error) as exc:
-        tails = "; ".join(f"{scale} server log: {_tail(log)}" for scale, log in logs.items())
+        tails = "; ".join(
+            f"{scale} server log: {_tail(home / 'server.log')}" for scale, home in homes.items()
+        )
         return f"{exc}; {tails}"
-    for scale, caller in callers.items():
-        scales[scale] |= {m: measured[f"{scale}.{m}"] for m in MEASURES}
-        scales[scale] |= {"items": caller.items, "rounds": rounds}
-    return scales
+    return {
+        scale: QueueScale(
+            cases=cases[scale],
+            plan=plans[scale],
+            raw_ms=measured[f"{scale}.raw_ms"],
+            api_ms=measured[f"{scale}.api_ms"],
+            floor_ms=measured[f"{scale}.floor_ms"],
+            items=callers[scale].items,
+            rounds=rounds,
+        )
+        for scale in targets
+    }
 
 
-def _queue_lines(queue: dict[str, Scale] | str) -> list[Line]:
+def _queue_lines(queue: dict[str, QueueScale] | str) -> list[Line]:
     title = "Work queue: one 50-item page of an organisation's queue through GraphQL (p95)"
     unit, raw_name = "ms", "the raw SQL of that page (p95)"
     smallest = "The smallest authenticated GraphQL query over HTTP (p95)"
@@ -216,19 +235,19 @@ def _queue_lines(queue: dict[str, Scale] | str) -> list[Line]:
     for number, at in (("4a", small), ("4b", large)):
         line = Line(
             number,
-            f"{title} at {at['cases']:,} cases",
-            at["api_ms"]["p95"],
+            f"{title} at {at.cases:,} cases",
+            at.api_ms["p95"],
             unit,
-            at["raw_ms"]["p95"],
+            at.raw_ms["p95"],
             raw_name,
             target="≤ 3" if number == "4b" else "",
             details={
-                "graphql_ms": at["api_ms"],
-                "raw_ms": at["raw_ms"],
-                "smallest_request_ms": at["floor_ms"],
-                "items": at["items"],
-                "rounds": at["rounds"],
-                "plan": at["plan"],
+                "graphql_ms": at.api_ms,
+                "raw_ms": at.raw_ms,
+                "smallest_request_ms": at.floor_ms,
+                "items": at.items,
+                "rounds": at.rounds,
+                "plan": at.plan,
             },
         )
         if number == "4b":
@@ -236,28 +255,28 @@ def _queue_lines(queue: dict[str, Scale] | str) -> list[Line]:
         lines.append(line)
     growth = Line(
         "4c",
-        f"Work queue p95 at {large['cases']:,} cases against {small['cases']:,} cases",
-        large["api_ms"]["p95"],
+        f"Work queue p95 at {large.cases:,} cases against {small.cases:,} cases",
+        large.api_ms["p95"],
         unit,
-        small["api_ms"]["p95"],
-        f"line 4a's p95 at {small['cases']:,} cases, in the same rounds",
+        small.api_ms["p95"],
+        f"line 4a's p95 at {small.cases:,} cases, in the same rounds",
         target="≤ 1.5",
         details={
-            "raw_ms_p95": {"small": small["raw_ms"]["p95"], "large": large["raw_ms"]["p95"]},
+            "raw_ms_p95": {"small": small.raw_ms["p95"], "large": large.raw_ms["p95"]},
             "smallest_request_ms_p95": {
-                "small": small["floor_ms"]["p95"],
-                "large": large["floor_ms"]["p95"],
+                "small": small.floor_ms["p95"],
+                "large": large.floor_ms["p95"],
             },
-            "rounds": large["rounds"],
+            "rounds": large.rounds,
         },
     )
     growth.met = growth.ratio is not None and growth.ratio <= 1.5
     floor = Line(
         "4d",
-        f"{smallest} at {large['cases']:,} cases",
-        large["floor_ms"]["p95"],
+        f"{smallest} at {large.cases:,} cases",
+        large.floor_ms["p95"],
         unit,
-        large["raw_ms"]["p95"],
+        large.raw_ms["p95"],
         "line 4b's baseline, the raw SQL of the page (p95): what any request costs against it",
     )
     return [*lines, growth, floor]
